@@ -1,0 +1,261 @@
+// One axios call through the keep-alive adapter: the total deadline, the attempts (one, or two
+// after a stale-socket retry), the facts put on the response or error, the error-body drain, the
+// stream guard, and the one log line per finished call.
+import { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { Readable } from 'node:stream';
+import { requestFacts, setPending } from './agent';
+import { Attempt, type CallHooks } from './attempt';
+import type { ClientState } from './client-state';
+import { now, roundMs } from './clock';
+import { decodeBody, drainBody } from './drain-error-body';
+import { ErrorCodes, timeoutError, type ErrorFacts, type KeepAliveAxiosError, type ResponseFacts, type SocketFacts } from './errors';
+import { redactPath, redactUrl } from './log';
+import type { CallOptions } from './resolve-options';
+import { RETRY, staleRetryDecision } from './stale-retry';
+import type { TimeoutPhase } from './stats';
+import { guardStream, type GuardHooks } from './stream-guard';
+
+function isReadable(value: unknown): value is Readable {
+  return value !== null && typeof value === 'object' && typeof (value as Readable).pipe === 'function' && typeof (value as Readable).on === 'function';
+}
+
+function onTotalTimer(call: Call): void {
+  call.onTotal();
+}
+
+export class Call implements CallHooks, GuardHooks {
+  readonly start = now();
+  retries = 0;
+  settled = false;
+  private current: Attempt | null = null;
+  private totalTimer: NodeJS.Timeout | undefined;
+  private resolve!: (response: AxiosResponse) => void;
+  private reject!: (error: unknown) => void;
+
+  constructor(
+    private readonly client: ClientState,
+    readonly config: InternalAxiosRequestConfig,
+    readonly opts: CallOptions,
+  ) {}
+
+  run(): Promise<AxiosResponse> {
+    return new Promise<AxiosResponse>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      const total = this.opts.timeouts.total;
+      if (total > 0) {
+        this.totalTimer = setTimeout(onTotalTimer, total, this);
+        this.totalTimer.unref();
+      }
+      this.client.inflight.add(this);
+      this.dispatch(false);
+    });
+  }
+
+  private dispatch(forceNewSocket: boolean): void {
+    const attempt = new Attempt(this, forceNewSocket);
+    this.current = attempt;
+    let promise: Promise<AxiosResponse>;
+    setPending(attempt);
+    try {
+      promise = this.client.inner(this.config);
+    } catch (error) {
+      promise = Promise.reject(error);
+    } finally {
+      setPending(null);
+    }
+    if (attempt.req === null) this.client.noteBypass(this.config);
+    promise.then(
+      (response) => this.onResponse(attempt, response),
+      (error: unknown) => this.onError(attempt, error),
+    );
+  }
+
+  // --- outcomes of an attempt ---
+
+  private onResponse(attempt: Attempt, response: AxiosResponse): void {
+    if (this.settled) {
+      // Already failed (deadline, client closed): what arrives late is destroyed, never pooled half-read.
+      if (isReadable(response.data)) response.data.destroy();
+      return;
+    }
+    response.keepAlive = { ...this.socketFacts(attempt, response.request), durationMs: this.elapsed(), retries: this.retries } as ResponseFacts;
+    const stream = isReadable(response.data) ? response.data : undefined;
+    this.settle(attempt, stream !== undefined);
+    if (stream !== undefined && attempt.req !== null) guardStream(stream, attempt, this.opts.stream.idleTimeout, this);
+    this.logLine(attempt, response.keepAlive, response.status, undefined, undefined);
+    this.resolve(response);
+  }
+
+  private onError(attempt: Attempt, error: unknown): void {
+    const err = error as KeepAliveAxiosError;
+    if (this.settled) {
+      if (isReadable(err?.response?.data)) err.response.data.destroy();
+      return;
+    }
+    const decision = staleRetryDecision(attempt, err?.code, this.config, this.opts.retry.staleSocket, this.retries);
+    if (decision === RETRY) {
+      this.retries++;
+      attempt.st?.counters && attempt.st.counters.retries++;
+      this.client.log.write('warn', {
+        evt: 'retry', method: this.method(), url: this.url(attempt), code: err.code,
+        reason: 'stale socket', socketRequests: attempt.facts?.socketRequests, idleMs: attempt.facts?.idleMs,
+      }, `retrying on a new socket: ${err.code} on a reused socket before any response byte`, this.opts.logger);
+      this.dispatch(true);
+      return;
+    }
+    const facts: Partial<ErrorFacts> = {};
+    if (decision !== undefined) {
+      facts.notRetried = decision;
+      const f = attempt.facts!;
+      err.message += ` (on a reused socket: request ${f.socketRequests} on it, after ${f.idleMs} ms idle; not retried: ${decision})`;
+    }
+    const body = err?.response?.data;
+    if (isReadable(body)) {
+      // Error status on a stream request: drain a bounded amount so the socket can be reused.
+      attempt.stop();
+      drainBody(body, this.opts.stream.drainLimit, this.opts.stream.drainTimeout).then(({ body: bytes, complete }) => {
+        if (this.settled) return;
+        err.response!.data = decodeBody(bytes, err.response!.headers?.['content-type']);
+        if (!complete) {
+          facts.bodyTruncated = true;
+          attempt.st?.close('drain-limit');
+        }
+        this.fail(attempt, err, facts);
+      });
+      return;
+    }
+    this.fail(attempt, err, facts);
+  }
+
+  /** A phase deadline of the current attempt expired. */
+  attemptTimedOut(attempt: Attempt, phase: TimeoutPhase, limit: number): void {
+    this.countTimeout(attempt, phase);
+    const error = timeoutError(phase, limit, attempt.origin, this.config, attempt.req);
+    if (!this.settled) this.fail(attempt, error, { timeoutPhase: phase });
+    else this.client.log.write('warn', { evt: 'timeout', method: this.method(), url: this.url(attempt), timeoutPhase: phase, limitMs: limit }, `stream body ${phase} timeout`, this.opts.logger);
+    attempt.abort(error, 'timeout', phase);
+  }
+
+  onTotal(): void {
+    this.totalTimer = undefined;
+    if (this.settled) return;
+    const attempt = this.current!;
+    this.countTimeout(attempt, 'total');
+    const error = timeoutError('total', this.opts.timeouts.total, this.origin(attempt), this.config, attempt.req);
+    this.fail(attempt, error, { timeoutPhase: 'total' });
+    attempt.abort(error, 'timeout', 'total');
+  }
+
+  /** The client is closing: fail now, close the socket. */
+  closeWith(): void {
+    if (this.settled) return;
+    const attempt = this.current!;
+    const error = new AxiosError('the keep-alive client was closed while the request was in flight', ErrorCodes.CLIENT_CLOSED, this.config, attempt.req);
+    this.fail(attempt, error, {});
+    attempt.abort(error, 'client-closed');
+  }
+
+  abandoned(attempt: Attempt, stream: Readable, info: { bytesReceived: number; bufferedBytes: number; idleMs: number }): Error {
+    const error = new AxiosError(
+      `response body from ${this.origin(attempt)} was not read for ${info.idleMs} ms (stream.idleTimeout ${this.opts.stream.idleTimeout} ms): destroyed to free its socket`,
+      ErrorCodes.STREAM_ABANDONED,
+      this.config,
+      attempt.req,
+    );
+    this.client.log.write('warn', {
+      evt: 'stream-abandoned', method: this.method(), url: this.url(attempt), ...info,
+    }, 'response stream abandoned: destroyed after its reader did not read it', this.opts.logger);
+    return error;
+  }
+
+  // --- settling ---
+
+  private fail(attempt: Attempt, error: KeepAliveAxiosError, extra: Partial<ErrorFacts>): void {
+    if (this.settled) return;
+    const facts: ErrorFacts = { ...this.socketFacts(attempt, error?.request), durationMs: this.elapsed(), retries: this.retries, ...extra };
+    if (error !== null && typeof error === 'object') error.keepAlive = facts;
+    this.settle(attempt, false);
+    this.logLine(attempt, facts, error?.response?.status, error?.code ?? 'ERR_UNKNOWN', facts.timeoutPhase);
+    this.reject(error);
+  }
+
+  private settle(attempt: Attempt, streaming: boolean): void {
+    this.settled = true;
+    if (this.totalTimer !== undefined) clearTimeout(this.totalTimer);
+    this.totalTimer = undefined;
+    this.client.inflight.delete(this);
+    // A stream body keeps its `idle` deadline while its reader reads; everything else is done.
+    if (!streaming) attempt.stop();
+  }
+
+  // --- facts and log fields ---
+
+  private socketFacts(attempt: Attempt, request: unknown): Partial<SocketFacts> {
+    const facts = attempt.facts ?? requestFacts(request);
+    return facts === undefined ? {} : { ...facts };
+  }
+
+  private elapsed(): number {
+    return roundMs(now() - this.start);
+  }
+
+  private countTimeout(attempt: Attempt, phase: TimeoutPhase): void {
+    const counters = attempt.st?.counters ?? (attempt.origin ? this.client.stats.forOrigin(attempt.origin) : undefined);
+    if (counters) counters.timeouts[phase] = (counters.timeouts[phase] ?? 0) + 1;
+  }
+
+  private method(): string {
+    return (this.config.method ?? 'get').toUpperCase();
+  }
+
+  private origin(attempt: Attempt): string {
+    if (attempt.origin) return attempt.origin;
+    try {
+      return new URL(this.fullUrl()).origin;
+    } catch {
+      return 'unknown origin';
+    }
+  }
+
+  private fullUrl(): string {
+    const url = this.config.url ?? '';
+    const base = this.config.baseURL;
+    if (base && !/^[a-z][a-z\d+.-]*:\/\//i.test(url)) return base.replace(/\/+$/, '') + '/' + url.replace(/^\/+/, '');
+    return url;
+  }
+
+  private url(attempt: Attempt): string {
+    const path = (attempt.req as { path?: string } | null)?.path;
+    if (attempt.origin && typeof path === 'string') return attempt.origin + redactPath(path);
+    return redactUrl(this.fullUrl());
+  }
+
+  private logLine(
+    attempt: Attempt,
+    f: Partial<SocketFacts>,
+    status: number | undefined,
+    code: string | undefined,
+    phase: TimeoutPhase | undefined,
+  ): void {
+    if (!this.opts.log) return;
+    const log = this.client.log;
+    const level = code === undefined ? log.requestLevel : log.failureLevel;
+    if (log.enabled(level, this.opts.logger) === undefined) return;
+    const fields: Record<string, unknown> = {
+      evt: 'request',
+      method: this.method(),
+      url: this.url(attempt),
+      reused: f.reused ?? null,
+      socketRequests: f.socketRequests ?? null,
+      idleMs: f.idleMs ?? null,
+      durationMs: this.elapsed(),
+    };
+    if (status !== undefined) fields.status = status;
+    if (code !== undefined) fields.code = code;
+    if (this.retries > 0) fields.retries = this.retries;
+    if (phase !== undefined) fields.timeoutPhase = phase;
+    const outcome = code === undefined ? String(status) : `${code}${phase ? ` (${phase} timeout)` : ''}`;
+    log.write(level, fields, `${fields.method} ${fields.url} ${outcome}${f.reused === undefined ? '' : f.reused ? ' reused' : ' new socket'}`, this.opts.logger);
+  }
+}

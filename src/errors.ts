@@ -1,0 +1,99 @@
+// Errors stay AxiosErrors (existing `axios.isAxiosError` / `error.code` handling keeps working);
+// what the library knows goes under `error.keepAlive`. Guards check codes, not `instanceof`,
+// so they also work across jest's module realms.
+import { AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import type { TimeoutPhase } from './stats';
+
+export const ErrorCodes = Object.freeze({
+  /** A phase deadline expired; `error.keepAlive.timeoutPhase` names it. */
+  TIMEOUT: 'ETIMEDOUT',
+  /** A `responseType: 'stream'` body was not read within `stream.idleTimeout`. */
+  STREAM_ABANDONED: 'ERR_STREAM_ABANDONED',
+  /** The client was closed (`handle.close()`) before or while the call ran. */
+  CLIENT_CLOSED: 'ERR_CLIENT_CLOSED',
+});
+
+/** What the library knows about the socket a request went out on. */
+export interface SocketFacts {
+  /** The socket had already served an earlier request. */
+  reused: boolean;
+  /** Requests this socket has carried, this one included. */
+  socketRequests: number;
+  /** How long the socket sat idle in the pool before this request; null on a new socket. */
+  idleMs: number | null;
+  localPort: number | null;
+  remoteAddress: string | null;
+}
+
+export interface ResponseFacts extends SocketFacts {
+  /** From the adapter call to the response headers (and the body, when buffered). */
+  durationMs: number;
+  /** Times the call was re-sent (stale-socket retry). */
+  retries: number;
+}
+
+export interface ErrorFacts extends Partial<SocketFacts> {
+  durationMs: number;
+  retries: number;
+  /** Set on timeouts: which phase expired. */
+  timeoutPhase?: TimeoutPhase;
+  /** Set on socket failures of a reused socket that were not retried: why not. */
+  notRetried?: string;
+  /** Set when an error body was drained but cut at `stream.drainLimit` / `stream.drainTimeout`. */
+  bodyTruncated?: boolean;
+}
+
+/** An AxiosError from a keep-alive client: `error.keepAlive` holds the library's facts. */
+export type KeepAliveAxiosError<T = unknown, D = any> = AxiosError<T, D> & { keepAlive?: ErrorFacts };
+type WithFacts = KeepAliveAxiosError;
+
+function isAxiosErrorLike(error: unknown): error is WithFacts {
+  return typeof error === 'object' && error !== null && (error as { isAxiosError?: unknown }).isAxiosError === true;
+}
+
+const TIMEOUT_PHASE_MESSAGES: Record<TimeoutPhase, string> = {
+  queue: 'waiting for a free socket to',
+  connect: 'connecting to',
+  response: 'waiting for headers from',
+  idle: 'waiting for the next body bytes from',
+  total: 'for the whole call to',
+};
+
+export function timeoutError(
+  phase: TimeoutPhase,
+  limit: number,
+  origin: string,
+  config: InternalAxiosRequestConfig,
+  request: unknown,
+): WithFacts {
+  const error: WithFacts = new AxiosError(
+    `${phase} timeout of ${limit} ms exceeded ${TIMEOUT_PHASE_MESSAGES[phase]} ${origin}`,
+    ErrorCodes.TIMEOUT,
+    config,
+    request,
+  );
+  return error;
+}
+
+/** True for every timeout: the phase deadlines of this library, and axios's or agentkeepalive's own. */
+export function isTimeoutError(error: unknown): error is WithFacts {
+  if (!isAxiosErrorLike(error)) return false;
+  return error.code === 'ETIMEDOUT' || error.code === 'ECONNABORTED' || error.code === 'ERR_SOCKET_TIMEOUT';
+}
+
+/** True for the error a stream reader sees when the stream guard destroyed an unread body. */
+export function isStreamAbandonedError(error: unknown): error is WithFacts {
+  return isAxiosErrorLike(error) && error.code === ErrorCodes.STREAM_ABANDONED;
+}
+
+/** True for an AxiosError that carries axios-keepalive's facts. */
+export function isKeepAliveError(error: unknown): error is WithFacts {
+  return isAxiosErrorLike(error) && typeof error.keepAlive === 'object' && error.keepAlive !== null;
+}
+
+export function isClientClosedError(error: unknown): error is WithFacts {
+  return isAxiosErrorLike(error) && error.code === ErrorCodes.CLIENT_CLOSED;
+}
+
+/** Socket-level failures that a stale pooled socket produces. */
+export const STALE_SOCKET_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);

@@ -1,0 +1,62 @@
+// Every line the library writes goes through here. The rule: fields are built from plain values
+// the library chose (method, origin, path without query values, numbers, codes); never a header
+// value, a body, a config, a request or a raw error object.
+import type { Level, Logger } from 'pino';
+
+export const LOG_KEY = 'axios-keepalive';
+const REDACTED = '[REDACTED]';
+
+/** `/p?a=1&token=x` -> `/p?a=[REDACTED]&token=[REDACTED]`: keys stay (they help debugging), values never. */
+export function redactPath(path: string): string {
+  const q = path.indexOf('?');
+  if (q === -1) return path;
+  const query = path.slice(q + 1);
+  if (query === '') return path;
+  const parts = query.split('&');
+  for (let i = 0; i < parts.length; i++) {
+    const eq = parts[i].indexOf('=');
+    parts[i] = (eq === -1 ? parts[i] : parts[i].slice(0, eq)) + '=' + REDACTED;
+  }
+  return path.slice(0, q) + '?' + parts.join('&');
+}
+
+/** A URL for the logs: origin and path, no credentials, query values redacted. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const path = u.pathname + (u.search ? redactPath('?' + u.search.slice(1)) : '');
+    return u.origin + path;
+  } catch {
+    // Not absolute: keep only what the path part can say.
+    return redactPath(url.replace(/^[^/?]*@/, ''));
+  }
+}
+
+const WARN_RANK: Record<Level, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
+export class Log {
+  readonly logger: Logger | false;
+  readonly requestLevel: Level;
+  readonly failureLevel: Level;
+
+  constructor(logger: Logger | false, level: Level) {
+    // A child with the library's own key, so our lines can be told apart and filtered.
+    this.logger = logger === false ? false : logger.child({ lib: LOG_KEY });
+    this.requestLevel = level;
+    this.failureLevel = WARN_RANK[level] > WARN_RANK.warn ? level : 'warn';
+  }
+
+  /** The logger for one call: the per-request one (with our key added per line) or the client's. */
+  enabled(level: Level, perRequest?: Logger): Logger | undefined {
+    const logger = perRequest ?? this.logger;
+    if (logger === false || logger === undefined) return undefined;
+    return logger.isLevelEnabled(level) ? logger : undefined;
+  }
+
+  write(level: Level, fields: Record<string, unknown>, msg: string, perRequest?: Logger): void {
+    const logger = this.enabled(level, perRequest);
+    if (logger === undefined) return;
+    if (perRequest !== undefined) fields.lib = LOG_KEY;
+    logger[level](fields, msg);
+  }
+}

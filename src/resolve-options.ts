@@ -1,0 +1,146 @@
+// One validation pass, before any socket exists: bad input fails here, never on the wire.
+import pino from 'pino';
+import type { Level, Logger } from 'pino';
+import {
+  DEFAULTS,
+  MAX_TIMEOUT,
+  type KeepAliveOptions,
+  type KeepAliveRequestOptions,
+  type ResolvedOptions,
+  type TimeoutOptions,
+  type StreamOptions,
+  type RetryOptions,
+  type TlsOptions,
+} from './options';
+import { assertObject, checkBoolean, checkInteger, checkOneOf, isPlainObject, show } from './validate';
+
+const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry'] as const;
+const AGENT_KEYS = ['maxSockets', 'maxFreeSockets', 'freeSocketTimeout', 'socketActiveTTL', 'scheduling', 'tls'] as const;
+const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'minVersion', 'maxVersion', 'servername'] as const;
+const TIMEOUT_KEYS = ['queue', 'connect', 'response', 'idle', 'total'] as const;
+const STREAM_KEYS = ['idleTimeout', 'drainLimit', 'drainTimeout'] as const;
+const RETRY_KEYS = ['staleSocket'] as const;
+const REQUEST_KEYS = ['log', 'timeouts', 'stream', 'retry', 'logger'] as const;
+const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+const LOGGER_METHODS = ['child', 'info', 'warn', 'error', 'debug', 'trace', 'fatal', 'isLevelEnabled'] as const;
+const MAX_SOCKETS = 65_535;
+
+export function checkLogger(name: string, value: unknown): Logger | undefined {
+  if (value === undefined) return undefined;
+  const missing = isPlainObject(value) || (typeof value === 'object' && value !== null)
+    ? LOGGER_METHODS.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function')
+    : LOGGER_METHODS;
+  if (missing.length > 0) {
+    throw new TypeError(`${name} must be a pino logger (missing ${missing.join(', ')}), or false; got ${show(value)}`);
+  }
+  return value as Logger;
+}
+
+function resolveTimeouts(name: string, value: unknown, base: Required<TimeoutOptions>): Required<TimeoutOptions> {
+  const t = assertObject(name, value, TIMEOUT_KEYS);
+  if (!t) return base;
+  const out = { ...base };
+  for (const key of TIMEOUT_KEYS) {
+    const v = checkInteger(`${name}.${key}`, t[key], 0, MAX_TIMEOUT);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+function resolveStream(name: string, value: unknown, base: Required<StreamOptions>): Required<StreamOptions> {
+  const s = assertObject(name, value, STREAM_KEYS);
+  if (!s) return base;
+  return {
+    idleTimeout: checkInteger(`${name}.idleTimeout`, s.idleTimeout, 0, MAX_TIMEOUT) ?? base.idleTimeout,
+    drainLimit: checkInteger(`${name}.drainLimit`, s.drainLimit, 0, 2 ** 30) ?? base.drainLimit,
+    drainTimeout: checkInteger(`${name}.drainTimeout`, s.drainTimeout, 0, MAX_TIMEOUT) ?? base.drainTimeout,
+  };
+}
+
+function resolveRetry(name: string, value: unknown, base: Required<RetryOptions>): Required<RetryOptions> {
+  const r = assertObject(name, value, RETRY_KEYS);
+  if (!r) return base;
+  return { staleSocket: checkBoolean(`${name}.staleSocket`, r.staleSocket) ?? base.staleSocket };
+}
+
+function resolveTls(value: unknown): TlsOptions | undefined {
+  const tls = assertObject('options.agent.tls', value, TLS_KEYS);
+  if (!tls) return undefined;
+  if ('rejectUnauthorized' in tls) {
+    // Unreachable through assertObject, kept as the documented promise: verification stays on.
+    throw new TypeError('options.agent.tls.rejectUnauthorized is not supported: certificate verification stays on; pass the CA with options.agent.tls.ca');
+  }
+  return tls as TlsOptions;
+}
+
+/** Validates the client options and fills in the defaults. Throws TypeError/RangeError. */
+export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios: boolean): ResolvedOptions {
+  const o = assertObject('options', options ?? {}, allowAxios ? TOP_KEYS : TOP_KEYS.filter((k) => k !== 'axios'))!;
+  if (o.axios !== undefined && !isPlainObject(o.axios)) {
+    throw new TypeError(`options.axios must be a plain object of axios defaults, got ${show(o.axios)}`);
+  }
+  const a = assertObject('options.agent', o.agent, AGENT_KEYS) ?? {};
+  const maxSockets = checkInteger('options.agent.maxSockets', a.maxSockets, 1, MAX_SOCKETS) ?? DEFAULTS.agent.maxSockets;
+  const maxFreeSockets = checkInteger('options.agent.maxFreeSockets', a.maxFreeSockets, 0, MAX_SOCKETS) ?? maxSockets;
+  if (maxFreeSockets > maxSockets) {
+    throw new RangeError(
+      `options.agent.maxFreeSockets must not exceed options.agent.maxSockets (${maxSockets}), got ${maxFreeSockets}`,
+    );
+  }
+  const freeSocketTimeout =
+    checkInteger('options.agent.freeSocketTimeout', a.freeSocketTimeout, 1, MAX_TIMEOUT) ?? DEFAULTS.agent.freeSocketTimeout;
+  const socketActiveTTL =
+    checkInteger('options.agent.socketActiveTTL', a.socketActiveTTL, 0, MAX_TIMEOUT) ?? DEFAULTS.agent.socketActiveTTL;
+  const scheduling = checkOneOf('options.agent.scheduling', a.scheduling, ['lifo', 'fifo'] as const) ?? DEFAULTS.agent.scheduling;
+
+  let logger: Logger | false;
+  if (o.logger === false) logger = false;
+  else logger = checkLogger('options.logger', o.logger) ?? pino({ name: 'axios-keepalive' });
+  const logLevel = checkOneOf('options.logLevel', o.logLevel, LEVELS) ?? DEFAULTS.logLevel;
+
+  return {
+    agent: { maxSockets, maxFreeSockets, freeSocketTimeout, socketActiveTTL, scheduling, tls: resolveTls(a.tls) },
+    logger,
+    logLevel,
+    timeouts: resolveTimeouts('options.timeouts', o.timeouts, DEFAULTS.timeouts),
+    stream: resolveStream('options.stream', o.stream, DEFAULTS.stream),
+    retry: resolveRetry('options.retry', o.retry, DEFAULTS.retry),
+  };
+}
+
+/** What a call runs with: the client's options, or a copy with the per-request overrides applied. */
+export interface CallOptions {
+  log: boolean;
+  logger: Logger | undefined;
+  timeouts: Required<TimeoutOptions>;
+  stream: Required<StreamOptions>;
+  retry: Required<RetryOptions>;
+}
+
+export function baseCallOptions(resolved: ResolvedOptions): CallOptions {
+  return Object.freeze({
+    log: resolved.logger !== false,
+    logger: undefined,
+    timeouts: resolved.timeouts,
+    stream: resolved.stream,
+    retry: resolved.retry,
+  });
+}
+
+/**
+ * Applies `config.keepAlive`. Without overrides the client's frozen object is returned as is:
+ * no allocation on the hot path. Throws TypeError/RangeError naming `config.keepAlive.*`.
+ */
+export function resolveRequestOptions(base: CallOptions, value: unknown): CallOptions {
+  if (value === undefined || value === null) return base;
+  const r = assertObject('config.keepAlive', value, REQUEST_KEYS)!;
+  const logger = checkLogger('config.keepAlive.logger', r.logger);
+  return {
+    // A per-request logger turns logging on for that call even when the client has none.
+    log: (checkBoolean('config.keepAlive.log', r.log) ?? true) && (base.log || logger !== undefined),
+    logger,
+    timeouts: resolveTimeouts('config.keepAlive.timeouts', r.timeouts, base.timeouts),
+    stream: resolveStream('config.keepAlive.stream', r.stream, base.stream),
+    retry: resolveRetry('config.keepAlive.retry', r.retry, base.retry),
+  };
+}

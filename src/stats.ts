@@ -1,0 +1,135 @@
+// Counters per origin, kept by the library itself: agentkeepalive's own counters are agent-wide
+// and its `statusChanged` getter resets them, so they are never read here.
+
+/** Why a socket was closed. */
+export type CloseReason =
+  | 'idle-timeout' // idle in the pool for freeSocketTimeout
+  | 'server-hint' // the server's Keep-Alive: timeout=N said it would close sooner
+  | 'max-age' // older than socketActiveTTL
+  | 'connection-close' // the response said Connection: close
+  | 'server-closed' // the server closed it (FIN or reset)
+  | 'error' // a socket error (other than a reset seen as server-closed)
+  | 'timeout' // a request on it timed out (see the phase in the log line)
+  | 'abandoned' // a stream body was not read (stream guard) or its reader stopped early
+  | 'drain-limit' // an error body too large or slow to drain
+  | 'canceled' // the caller canceled the request (signal, cancelToken)
+  | 'unsolicited-data' // bytes arrived on an idle pooled socket
+  | 'pool-full' // not kept: maxFreeSockets idle sockets already
+  | 'evicted' // an idle socket closed to make room for a stale-socket retry on a new socket
+  | 'client-closed' // the client was closed (handle.close())
+  | 'other';
+
+export type TimeoutPhase = 'queue' | 'connect' | 'response' | 'idle' | 'total';
+
+export class OriginCounters {
+  created = 0;
+  closed: Partial<Record<CloseReason, number>> = {};
+  requests = 0;
+  reused = 0;
+  retries = 0;
+  timeouts: Partial<Record<TimeoutPhase, number>> = {};
+}
+
+export interface OriginStats {
+  /** Sockets carrying a request now. */
+  active: number;
+  /** Sockets idle in the pool. */
+  idle: number;
+  /** Requests waiting for a socket (maxSockets reached). */
+  queued: number;
+  /** Sockets opened. */
+  created: number;
+  /** Sockets closed, in all and by reason. */
+  closed: { total: number; byReason: Partial<Record<CloseReason, number>> };
+  /** Requests handed a socket. */
+  requests: number;
+  /** Of those, requests served on a socket that had already served one. */
+  reused: number;
+  /** reused / requests (0 when there were no requests). */
+  reuseRatio: number;
+  /** Stale-socket retries. */
+  retries: number;
+  /** Calls that timed out, by phase. */
+  timeouts: Partial<Record<TimeoutPhase, number>>;
+}
+
+export interface PoolStats {
+  total: OriginStats;
+  origins: Record<string, OriginStats>;
+}
+
+function empty(): OriginStats {
+  return {
+    active: 0, idle: 0, queued: 0, created: 0, closed: { total: 0, byReason: {} },
+    requests: 0, reused: 0, reuseRatio: 0, retries: 0, timeouts: {},
+  };
+}
+
+function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): number {
+  let sum = 0;
+  for (const key of Object.keys(from) as K[]) {
+    const n = from[key] ?? 0;
+    into[key] = (into[key] ?? 0) + n;
+    sum += n;
+  }
+  return sum;
+}
+
+function add(into: OriginStats, c: OriginCounters): void {
+  into.created += c.created;
+  into.closed.total += addCounts(into.closed.byReason, c.closed);
+  into.requests += c.requests;
+  into.reused += c.reused;
+  into.retries += c.retries;
+  addCounts(into.timeouts, c.timeouts);
+}
+
+/** Live socket counts of one agent, by its pool name (`host:port:...`). */
+export interface LiveCounts {
+  sockets: Record<string, unknown[] | undefined>;
+  freeSockets: Record<string, unknown[] | undefined>;
+  requests: Record<string, unknown[] | undefined>;
+}
+
+export class StatsRegistry {
+  private readonly counters = new Map<string, OriginCounters>();
+  /** agent pool name -> origin, filled as requests are added. */
+  private readonly names = new Map<string, string>();
+
+  forOrigin(origin: string): OriginCounters {
+    let c = this.counters.get(origin);
+    if (c === undefined) {
+      c = new OriginCounters();
+      this.counters.set(origin, c);
+    }
+    return c;
+  }
+
+  nameOrigin(name: string, origin: string): void {
+    if (!this.names.has(name)) this.names.set(name, origin);
+  }
+
+  snapshot(agents: readonly LiveCounts[]): PoolStats {
+    const origins: Record<string, OriginStats> = {};
+    const total = empty();
+    const view = (origin: string): OriginStats => (origins[origin] ??= empty());
+    for (const [origin, c] of this.counters) add(view(origin), c);
+    for (const agent of agents) {
+      for (const [field, key] of [['sockets', 'active'], ['freeSockets', 'idle'], ['requests', 'queued']] as const) {
+        for (const [name, list] of Object.entries(agent[field])) {
+          const origin = this.names.get(name) ?? name;
+          view(origin)[key] += list?.length ?? 0;
+        }
+      }
+    }
+    for (const s of Object.values(origins)) {
+      s.reuseRatio = s.requests === 0 ? 0 : s.reused / s.requests;
+      add(total, { created: s.created, closed: s.closed.byReason, requests: s.requests, reused: s.reused, retries: s.retries, timeouts: s.timeouts });
+      total.active += s.active;
+      total.idle += s.idle;
+      total.queued += s.queued;
+    }
+    total.reuseRatio = total.requests === 0 ? 0 : total.reused / total.requests;
+    return { total, origins };
+  }
+}
