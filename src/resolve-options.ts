@@ -64,13 +64,13 @@ function resolveRetry(name: string, value: unknown, base: Required<RetryOptions>
 }
 
 function resolveTls(value: unknown): TlsOptions | undefined {
-  const tls = assertObject('options.agent.tls', value, TLS_KEYS);
-  if (!tls) return undefined;
-  if ('rejectUnauthorized' in tls) {
-    // Unreachable through assertObject, kept as the documented promise: verification stays on.
-    throw new TypeError('options.agent.tls.rejectUnauthorized is not supported: certificate verification stays on; pass the CA with options.agent.tls.ca');
+  if (isPlainObject(value) && 'rejectUnauthorized' in value) {
+    // The library never turns certificate verification off: trust a private CA instead.
+    throw new TypeError(
+      `options.agent.tls.rejectUnauthorized is not supported (${show(value.rejectUnauthorized)}): certificate verification stays on; pass the CA with options.agent.tls.ca`,
+    );
   }
-  return tls as TlsOptions;
+  return assertObject('options.agent.tls', value, TLS_KEYS) as TlsOptions | undefined;
 }
 
 /** Validates the client options and fills in the defaults. Throws TypeError/RangeError. */
