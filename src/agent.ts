@@ -105,6 +105,8 @@ export interface PoolContext {
   readonly log: Log;
   readonly options: ResolvedOptions['agent'];
   closed: boolean;
+  /** Listeners of handle.observe(). */
+  readonly observers: Array<(event: SocketAssignedEvent) => void>;
 }
 
 export function formatOrigin(protocol: string, host: string, port: number | string): string {
@@ -213,10 +215,12 @@ function onRequestSocket(this: ClientRequest, socket: Socket): void {
   if (st === undefined || rs === undefined) return; // a socket this agent did not create
   const count = (socket as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 1;
   const reused = count > 1;
+  const at = now();
   const facts: SocketFacts = {
     reused,
     socketRequests: count,
-    idleMs: reused ? roundMs(now() - st.freedAt) : null,
+    idleMs: reused ? roundMs(at - st.freedAt) : null,
+    queueMs: roundMs(at - rs.addedAt),
     localPort: socket.localPort ?? null,
     remoteAddress: socket.remoteAddress ?? null,
   };
@@ -227,10 +231,21 @@ function onRequestSocket(this: ClientRequest, socket: Socket): void {
   if (reused) st.counters.reused++;
   st.attempt = rs.attempt;
   rs.attempt?.onSocket(socket, st, facts);
+  const observers = poolOf(socket)?.observers;
+  if (observers !== undefined && observers.length > 0) {
+    const event: SocketAssignedEvent = { ...facts, origin: st.origin };
+    for (const observer of observers) observer(event);
+  }
 }
 
 interface RequestBinding {
   attempt: AttemptHooks | null;
+  addedAt: number;
+}
+
+/** A request was handed a socket: what metrics observe. */
+export interface SocketAssignedEvent extends SocketFacts {
+  origin: string;
 }
 
 /** Socket facts for a request whose socket connected after it was assigned. */
@@ -281,7 +296,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       const self = this as unknown as AgentInternals;
       const name = self.getName(options);
       const origin = this.originFor(name, options);
-      (req as ClientRequest & { [kRequest]?: RequestBinding })[kRequest] = { attempt };
+      (req as ClientRequest & { [kRequest]?: RequestBinding })[kRequest] = { attempt, addedAt: now() };
       req.once('socket', onRequestSocket);
       attempt?.onRequest(req, this as unknown as PoolAgent, name, origin);
       const base = Base.prototype as unknown as { addRequest(req: ClientRequest, options: object): void };

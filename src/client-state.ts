@@ -4,6 +4,7 @@ import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRe
 import type { Socket } from 'node:net';
 import { KeepAliveHttpAgent, KeepAliveHttpsAgent, type PoolAgent, type PoolContext } from './agent';
 import { Call } from './call';
+import { currentInbound, propagate } from './correlation';
 import { ErrorCodes } from './errors';
 import { Log, redactUrl } from './log';
 import type { ResolvedOptions } from './options';
@@ -22,6 +23,7 @@ export class ClientState {
   readonly inflight = new Set<Call>();
   readonly adapter: AxiosAdapter;
   private bypassWarned = false;
+  private readonly propagateHeaders: readonly string[];
 
   constructor(
     resolved: ResolvedOptions,
@@ -29,8 +31,9 @@ export class ClientState {
     readonly inner: AdapterFunction,
   ) {
     this.log = new Log(resolved.logger, resolved.logLevel);
+    this.propagateHeaders = resolved.propagateHeaders;
     this.base = baseCallOptions(resolved);
-    this.pool = { stats: this.stats, log: this.log, options: resolved.agent, closed: false };
+    this.pool = { stats: this.stats, log: this.log, options: resolved.agent, closed: false, observers: [] };
     this.httpAgent = new KeepAliveHttpAgent(this.pool) as PoolAgent;
     this.httpsAgent = new KeepAliveHttpsAgent(this.pool) as PoolAgent;
     const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => this.dispatch(config);
@@ -53,6 +56,11 @@ export class ClientState {
       const bad = new AxiosError((error as Error).message, AxiosError.ERR_BAD_OPTION_VALUE, config);
       bad.cause = error as Error;
       return Promise.reject(bad);
+    }
+    const inbound = currentInbound();
+    if (inbound !== undefined) {
+      if (this.propagateHeaders.length > 0) propagate(config.headers, this.propagateHeaders, inbound);
+      if (inbound.logger !== undefined && opts.logger === undefined && opts.log) opts = { ...opts, logger: inbound.logger };
     }
     return new Call(this, config, opts).run();
   }

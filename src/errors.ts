@@ -21,6 +21,8 @@ export interface SocketFacts {
   socketRequests: number;
   /** How long the socket sat idle in the pool before this request; null on a new socket. */
   idleMs: number | null;
+  /** How long the request waited for a socket (maxSockets reached); about 0 when one was free. */
+  queueMs: number;
   localPort: number | null;
   remoteAddress: string | null;
 }

@@ -25,3 +25,5 @@ export {
   type KeepAliveRequestOptions,
 } from './options';
 export type { PoolStats, OriginStats, CloseReason, TimeoutPhase } from './stats';
+export type { SocketAssignedEvent } from './agent';
+export { runWithInbound, inboundMiddleware, type InboundContext } from './correlation';

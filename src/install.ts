@@ -2,6 +2,7 @@
 // nothing else; eject() puts back exactly what was there.
 import axios, { type AxiosInstance, type AxiosAdapter, type InternalAxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { HttpAgent, HttpsAgent } from 'agentkeepalive';
+import type { SocketAssignedEvent } from './agent';
 import { ClientState, type AdapterFunction } from './client-state';
 import type { KeepAliveOptions, ResolvedOptions } from './options';
 import { resolveOptions } from './resolve-options';
@@ -15,6 +16,11 @@ export interface KeepAliveHandle {
   readonly httpsAgent: HttpsAgent;
   /** Sockets and requests per origin and in total. Reading them resets nothing. */
   stats(): PoolStats;
+  /**
+   * Calls `listener` each time a request is handed a socket (origin, reused, idleMs, queueMs, ...):
+   * the feed for metrics such as histograms of queue wait and idle time. Returns an unsubscribe function.
+   */
+  observe(listener: (event: SocketAssignedEvent) => void): () => void;
   /** Removes the agents and the adapter from the instance and restores what was there before. */
   eject(): void;
   /**
@@ -63,6 +69,14 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions): Kee
     httpAgent: state.httpAgent as unknown as HttpAgent,
     httpsAgent: state.httpsAgent as unknown as HttpsAgent,
     stats: () => state.snapshot(),
+    observe(listener) {
+      if (typeof listener !== 'function') throw new TypeError(`observe: listener must be a function, got ${show(listener)}`);
+      state.pool.observers.push(listener);
+      return () => {
+        const i = state.pool.observers.indexOf(listener);
+        if (i !== -1) state.pool.observers.splice(i, 1);
+      };
+    },
     eject() {
       if (ejected) return;
       ejected = true;

@@ -24,6 +24,12 @@ export interface KeepAliveOptions {
   stream?: StreamOptions;
   /** Safe retries; see {@link RetryOptions}. */
   retry?: RetryOptions;
+  /**
+   * Inbound headers copied onto every outbound call made while handling that inbound request
+   * (for example `['x-request-id', 'traceparent']`), when the request runs inside
+   * `runWithInbound()` / `inboundMiddleware()`. A header the call sets itself wins. Default: none.
+   */
+  propagateHeaders?: string[];
 }
 
 export interface AgentOptions {
@@ -118,6 +124,7 @@ export interface KeepAliveRequestOptions {
 }
 
 export interface ResolvedOptions {
+  propagateHeaders: readonly string[];
   agent: Required<Omit<AgentOptions, 'tls'>> & { tls: TlsOptions | undefined };
   logger: Logger | false;
   logLevel: Level;

@@ -14,7 +14,8 @@ import {
 } from './options';
 import { assertObject, checkBoolean, checkInteger, checkOneOf, isPlainObject, show } from './validate';
 
-const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry'] as const;
+const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders'] as const;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
 const AGENT_KEYS = ['maxSockets', 'maxFreeSockets', 'freeSocketTimeout', 'socketActiveTTL', 'scheduling', 'tls'] as const;
 const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'minVersion', 'maxVersion', 'servername'] as const;
 const TIMEOUT_KEYS = ['queue', 'connect', 'response', 'idle', 'total'] as const;
@@ -73,6 +74,14 @@ function resolveTls(value: unknown): TlsOptions | undefined {
   return assertObject('options.agent.tls', value, TLS_KEYS) as TlsOptions | undefined;
 }
 
+function resolveHeaderNames(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && HEADER_NAME.test(v))) {
+    throw new TypeError(`options.propagateHeaders must be an array of header names, got ${show(value)}`);
+  }
+  return Object.freeze([...new Set(value.map((v: string) => v.toLowerCase()))]);
+}
+
 /** Validates the client options and fills in the defaults. Throws TypeError/RangeError. */
 export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios: boolean): ResolvedOptions {
   const o = assertObject('options', options ?? {}, allowAxios ? TOP_KEYS : TOP_KEYS.filter((k) => k !== 'axios'))!;
@@ -99,6 +108,7 @@ export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios
   const logLevel = checkOneOf('options.logLevel', o.logLevel, LEVELS) ?? DEFAULTS.logLevel;
 
   return {
+    propagateHeaders: resolveHeaderNames(o.propagateHeaders),
     agent: { maxSockets, maxFreeSockets, freeSocketTimeout, socketActiveTTL, scheduling, tls: resolveTls(a.tls) },
     logger,
     logLevel,
