@@ -176,7 +176,10 @@ function closeReason(socket: Socket, st: SocketState): CloseReason {
   if (st.peerEnded) return 'server-closed';
   if (st.errorCode === 'ECONNRESET' || st.errorCode === 'EPIPE') return 'server-closed';
   if (st.errorCode !== undefined) return 'error';
-  const req = (socket as Socket & { _httpMessage?: ClientRequest & { shouldKeepAlive?: boolean } })._httpMessage;
+  const req = (socket as Socket & { _httpMessage?: ClientRequest & { shouldKeepAlive?: boolean; res?: { complete: boolean } } })._httpMessage;
+  // Closed here, mid-body, for no reason above: its reader stopped early (destroy(), a break out of
+  // for await); the socket can close before the stream's own 'close' event, so it is decided here.
+  if (req?.res && !req.res.complete) return 'abandoned';
   if (req && req.shouldKeepAlive === false) return 'connection-close';
   if (st.freeing) return 'pool-full';
   return 'other';
