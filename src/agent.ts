@@ -14,7 +14,7 @@
 //   calcSocketTimeout(), which honours a per-socket `socket.freeSocketTimeout`.
 import { HttpAgent, HttpsAgent, constants } from 'agentkeepalive';
 import type { ClientRequest } from 'node:http';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { SocketFacts } from './errors';
 import type { Log } from './log';
 import type { ResolvedOptions } from './options';
@@ -296,14 +296,18 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
     addRequest(req: ClientRequest, options: Record<string, unknown>): void {
       const attempt = pending;
       pending = null;
-      const self = this as unknown as AgentInternals;
-      const name = self.getName(options);
+      const self = this as unknown as AgentInternals & { options: Record<string, unknown> };
+      // The pool name as Node computes it in addRequest(): from the request options merged with the
+      // agent's own (TLS settings are part of an https pool's name).
+      const merged: Record<string, unknown> = { __proto__: null, ...options, ...self.options };
+      normalizeServerName(merged, req);
+      const name = self.getName(merged);
       const origin = this.originFor(name, options);
       (req as ClientRequest & { [kRequest]?: RequestBinding })[kRequest] = { attempt, addedAt: now() };
       req.once('socket', onRequestSocket);
       attempt?.onRequest(req, this as unknown as PoolAgent, name, origin);
       const base = Base.prototype as unknown as { addRequest(req: ClientRequest, options: object): void };
-      if (attempt?.forceNewSocket) this.addRequestOnNewSocket(req, options, name, base);
+      if (attempt?.forceNewSocket) this.addRequestOnNewSocket(req, merged);
       else base.addRequest.call(this, req, options);
       if (attempt) {
         const queue = self.requests[name];
@@ -311,38 +315,26 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       }
     }
 
-    /** A stale-socket retry must not take another idle socket that may be just as stale. */
-    /** @internal */ addRequestOnNewSocket(
-      req: ClientRequest,
-      options: Record<string, unknown>,
-      name: string,
-      base: { addRequest(req: ClientRequest, options: object): void },
-    ): void {
-      const self = this as unknown as AgentInternals;
-      const hidden = self.freeSockets[name];
-      if (hidden === undefined || hidden.length === 0) {
-        base.addRequest.call(this, req, options);
-        return;
-      }
-      // Keep maxSockets honest: hidden idle sockets still count, so make room by closing the
-      // oldest idle one (the likeliest to be stale as well).
-      const busy = self.sockets[name]?.length ?? 0;
-      if (busy + hidden.length >= self.maxSockets) {
-        const oldest = hidden[0];
-        socketState(oldest)?.close('evicted');
-        oldest.destroy();
-        self.removeSocket(oldest, options); // as agentkeepalive does for idle timeouts
-      }
-      const kept = self.freeSockets[name];
-      delete self.freeSockets[name];
-      try {
-        base.addRequest.call(this, req, options);
-      } finally {
-        const added = self.freeSockets[name];
-        const merged = (kept ?? []).concat(added ?? []);
-        if (merged.length > 0) self.freeSockets[name] = merged;
-        else delete self.freeSockets[name];
-      }
+    /**
+     * A stale-socket retry must not take another idle socket, nor wait for a recycled one: either may
+     * be just as stale. It gets a new connection even when maxSockets are busy (one over the limit,
+     * for one request): Node's addRequest() create branch, without the free-socket and queue branches.
+     */
+    /** @internal */ addRequestOnNewSocket(req: ClientRequest, merged: Record<string, unknown>): void {
+      const self = this as unknown as AgentInternals & {
+        createSocket(req: ClientRequest, options: object, cb: (err: Error | null, socket: Socket) => void): void;
+        options: { timeout?: number };
+      };
+      const r = req as ClientRequest & { onSocket(socket: Socket, err?: Error): void; timeout?: number };
+      self.createSocket(req, merged, (err, socket) => {
+        if (err) {
+          r.onSocket(socket, err);
+          return;
+        }
+        r.onSocket(socket); // as Node's setRequestSocket()
+        const agentTimeout = self.options.timeout || 0;
+        if (r.timeout !== undefined && r.timeout !== agentTimeout) socket.setTimeout(r.timeout);
+      });
     }
 
     createConnection(options: Record<string, unknown>, oncreate: (...a: unknown[]) => void): Socket | undefined {
@@ -443,6 +435,22 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       self.destroy();
     }
   };
+}
+
+/** Node's normalizeServerName()/calculateServerName() (lib/_http_agent.js), which addRequest() applies before getName(). */
+function normalizeServerName(options: Record<string, unknown>, req: ClientRequest): void {
+  if (options.servername || options.servername === '') return;
+  let servername = options.host as string | undefined;
+  const hostHeader = req.getHeader('host');
+  if (typeof hostHeader === 'string' && hostHeader !== '') {
+    if (hostHeader.startsWith('[')) {
+      const index = hostHeader.indexOf(']');
+      servername = index === -1 ? hostHeader : hostHeader.substring(1, index);
+    } else {
+      servername = hostHeader.split(':', 1)[0];
+    }
+  }
+  options.servername = servername !== undefined && isIP(servername) ? '' : servername;
 }
 
 const KEEP_ALIVE_TIMEOUT = /(?:^|[\s,;])timeout\s*=\s*(\d+)/i;

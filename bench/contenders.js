@@ -1,0 +1,132 @@
+// The seven contenders. Each one is built inside its own process (contender.js) and exposes
+// send(workload) -> Promise<queueMs | undefined> and close(). Every contender serializes the JSON
+// body, reads the whole response and parses the JSON one, so they all do the same work.
+'use strict';
+const http = require('node:http');
+const https = require('node:https');
+
+/** The pool limit of the concurrency sweep, and of the contenders that always have one (6, 7). */
+const SWEEP_MAX_SOCKETS = 50;
+
+const CONTENDERS = [
+  { id: 1, key: 'preset-log', label: 'createClient, log line on (pino to /dev/null)', preset: true },
+  { id: 2, key: 'preset-nolog', label: 'createClient, logger: false', preset: true },
+  { id: 3, key: 'axios-akl', label: 'axios + agentkeepalive by hand (baseline)' },
+  { id: 4, key: 'axios-global', label: 'axios, no agent (Node global agent)' },
+  { id: 5, key: 'axios-nokeepalive', label: 'axios, keepAlive: false agents', perRequestConnections: true },
+  { id: 6, key: 'node-http', label: 'http.request + keep-alive Agent' },
+  { id: 7, key: 'undici', label: 'undici request() + Agent' },
+];
+
+function byId(id) {
+  const c = CONTENDERS.find((x) => x.id === id);
+  if (!c) throw new Error(`bench: no contender ${id}`);
+  return c;
+}
+
+/** The axios contenders: one request, the queue wait when the library reports it. */
+function axiosSender(instance, origin) {
+  return async (w) => {
+    const response = await instance.request({ method: w.method, url: origin + w.path, data: w.body, responseType: w.responseType });
+    const facts = response.keepAlive;
+    return facts && typeof facts.queueMs === 'number' ? facts.queueMs : undefined;
+  };
+}
+
+/**
+ * @param {number} id contender number
+ * @param {{ origin: string, sweep: boolean, logFile: string }} ctx
+ */
+function build(id, ctx) {
+  const { origin, sweep, logFile } = ctx;
+  switch (id) {
+    case 1:
+    case 2: {
+      // The library as published (npm install builds dist/ via `prepare`), with its defaults:
+      // maxSockets is already 50, so the sweep needs no option.
+      const { createClient } = require('../dist/index.js');
+      let logger = false;
+      if (id === 1) {
+        const pino = require('pino');
+        // The per-request line is written at its own level ('info'); pino's default destination is
+        // synchronous, like the logger createClient makes by default (on stdout).
+        logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
+      }
+      const client = createClient({ logger });
+      return { send: axiosSender(client, origin), close: () => client.keepAlive.close() };
+    }
+    case 3: {
+      // The baseline: what a careful user wires by hand, with both libraries' defaults.
+      const axios = require('axios');
+      const { HttpAgent, HttpsAgent } = require('agentkeepalive');
+      const opts = sweep ? { maxSockets: SWEEP_MAX_SOCKETS } : {};
+      const httpAgent = new HttpAgent(opts);
+      const httpsAgent = new HttpsAgent(opts);
+      const instance = axios.create({ httpAgent, httpsAgent });
+      return { send: axiosSender(instance, origin), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
+    }
+    case 4: {
+      // Node >= 19's global agent keeps sockets alive (5 s), with no socket limit.
+      const axios = require('axios');
+      const instance = axios.create();
+      return { send: axiosSender(instance, origin), close: () => http.globalAgent.destroy() };
+    }
+    case 5: {
+      // The classic bug: agents that close every socket after one request.
+      const axios = require('axios');
+      const httpAgent = new http.Agent({ keepAlive: false });
+      const httpsAgent = new https.Agent({ keepAlive: false });
+      const instance = axios.create({ httpAgent, httpsAgent });
+      return { send: axiosSender(instance, origin), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
+    }
+    case 6:
+      return nodeHttp(origin);
+    case 7:
+      return undiciContender(origin);
+    default:
+      throw new Error(`bench: no contender ${id}`);
+  }
+}
+
+/** The floor of Node's HTTP stack: http.request on a keep-alive agent, body read by hand. */
+function nodeHttp(origin) {
+  const url = new URL(origin);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: SWEEP_MAX_SOCKETS });
+  const send = (w) =>
+    new Promise((resolve, reject) => {
+      const payload = w.body === undefined ? undefined : JSON.stringify(w.body);
+      const headers = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+      const req = http.request({ host: url.hostname, port: url.port, path: w.path, method: w.method, agent, headers }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
+          const body = Buffer.concat(chunks);
+          if (w.responseType === 'json') JSON.parse(body.toString('utf8'));
+          resolve(undefined);
+        });
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  return { send, close: () => agent.destroy() };
+}
+
+/** undici@7's request() on an Agent limited to the same number of connections per origin. */
+function undiciContender(origin) {
+  const { request, Agent } = require('undici');
+  const dispatcher = new Agent({ connections: SWEEP_MAX_SOCKETS });
+  const send = async (w) => {
+    const payload = w.body === undefined ? undefined : JSON.stringify(w.body);
+    const headers = payload === undefined ? undefined : { 'content-type': 'application/json' };
+    const { statusCode, body } = await request(origin + w.path, { method: w.method, headers, body: payload, dispatcher });
+    if (w.responseType === 'json') await body.json();
+    else await body.arrayBuffer();
+    if (statusCode !== 200) throw new Error(`status ${statusCode}`);
+    return undefined;
+  };
+  return { send, close: () => dispatcher.close() };
+}
+
+module.exports = { CONTENDERS, SWEEP_MAX_SOCKETS, byId, build };
