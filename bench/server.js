@@ -4,7 +4,10 @@
 'use strict';
 const http = require('node:http');
 const { JSON_REPLY, BIG_BYTES } = require('./workloads');
-const { serve } = require('./ipc');
+const { guardChild, serve } = require('./ipc');
+
+// Exits when run.js goes away, and after the bench's whole time budget in any case.
+guardChild(Number(process.env.BENCH_GUARD_MS) || 15 * 60_000);
 
 const BIG = Buffer.alloc(BIG_BYTES, 97);
 const JSON_HEADERS = { 'content-type': 'application/json', 'content-length': JSON_REPLY.length };
@@ -62,11 +65,4 @@ serve({
   count() {
     return { accepted, open, peakOpen, requests };
   },
-});
-
-// The parent went away (finished or crashed): never outlive it.
-process.on('disconnect', () => {
-  server.closeAllConnections();
-  server.close();
-  process.exit(0);
 });

@@ -249,6 +249,7 @@ export class Call implements CallHooks, GuardHooks {
       reused: f.reused ?? null,
       socketRequests: f.socketRequests ?? null,
       idleMs: f.idleMs ?? null,
+      queueMs: f.queueMs ?? null,
       durationMs: this.elapsed(),
     };
     if (status !== undefined) fields.status = status;

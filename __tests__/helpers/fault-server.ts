@@ -4,6 +4,7 @@
 // that is not one, promise more body than it sends, or write to a socket the client has pooled.
 // It counts the connections it accepts and destroys every socket in close().
 import net from 'node:net';
+import vm from 'node:vm';
 import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 
@@ -240,12 +241,17 @@ export async function startFaultServer(): Promise<FaultServer> {
 // --- What no fault may cause, whatever the server does ---
 // Unhandled rejections, uncaught exceptions and process warnings (MaxListenersExceededWarning among
 // them: Node emits it through process.emitWarning, lib/events.js _addListener).
+// jest gives each test file a copy of `process` whose `on()` does not hear the real process's
+// events (jest-util createProcessObject copies it, `_events` included), so listen on the real one:
+// vm.runInThisContext evaluates in Node's main context, outside jest's sandbox.
 export interface ProcessWatch {
   unhandled: unknown[];
   uncaught: unknown[];
   warnings: Error[];
   stop(): void;
 }
+
+const realProcess = vm.runInThisContext('process') as NodeJS.Process;
 
 export function watchProcess(): ProcessWatch {
   const watch: ProcessWatch = { unhandled: [], uncaught: [], warnings: [], stop };
@@ -258,13 +264,13 @@ export function watchProcess(): ProcessWatch {
   const onWarning = (warning: Error): void => {
     watch.warnings.push(warning);
   };
-  process.on('unhandledRejection', onUnhandled);
-  process.on('uncaughtException', onUncaught);
-  process.on('warning', onWarning);
+  realProcess.on('unhandledRejection', onUnhandled);
+  realProcess.on('uncaughtException', onUncaught);
+  realProcess.on('warning', onWarning);
   function stop(): void {
-    process.off('unhandledRejection', onUnhandled);
-    process.off('uncaughtException', onUncaught);
-    process.off('warning', onWarning);
+    realProcess.off('unhandledRejection', onUnhandled);
+    realProcess.off('uncaughtException', onUncaught);
+    realProcess.off('warning', onWarning);
   }
   return watch;
 }

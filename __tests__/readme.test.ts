@@ -1,0 +1,36 @@
+// The README's TypeScript examples compile under strict, against the real public API.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const root = path.join(__dirname, '..');
+const dir = path.join(root, '.readme-check');
+
+test('every ```ts block of the README type-checks', async () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  expect(blocks.length).toBeGreaterThanOrEqual(5);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir);
+  blocks.forEach((code, i) => fs.writeFileSync(path.join(dir, `example${i + 1}.ts`), code));
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true, noEmit: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022',
+        esModuleInterop: true, skipLibCheck: true, types: ['node'],
+        paths: { 'axios-keepalive': ['../src/index.ts'] },
+      },
+      include: ['*.ts'],
+    }),
+  );
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  try {
+    await promisify(execFile)(process.execPath, [tsc, '-p', dir], { cwd: root });
+  } catch (error) {
+    throw new Error(`README examples do not compile:\n${(error as { stdout: string }).stdout}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);

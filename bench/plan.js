@@ -1,0 +1,66 @@
+// What a run measures and for how long. The full plan fits the 10-minute budget on a 2-core
+// machine (about 6 minutes measured there); --smoke sends a few hundred requests per run.
+'use strict';
+
+const ALL = [1, 2, 3, 4, 5, 6, 7];
+/**
+ * The sweep's contenders: those with a pool limited to 50 (the preset, the baseline given
+ * maxSockets: 50, Node's agent, undici). Contender 2 is contender 1 without its log line; 4 and 5
+ * have no socket limit (5 has no pool), so 1000 in flight would be 1000 connections.
+ */
+const SWEEP = [1, 3, 6, 7];
+const SWEEP_LEVELS = [1, 10, 100, 1000];
+/** The classic case: 50 requests in flight, as many as the preset's default maxSockets. */
+const CONCURRENCY = 50;
+
+const FULL = {
+  name: 'full',
+  rounds: 5,
+  sweepRounds: 3,
+  warmupMs: 500,
+  warmupRequests: 50_000,
+  maxMs: 2000,
+  sweepMaxMs: 1500,
+  maxRequests: 200_000,
+  soak: { batches: 10, batchSize: 10_000, concurrency: CONCURRENCY, maxMs: 180_000 },
+};
+
+const SMOKE = {
+  name: 'smoke',
+  rounds: 1,
+  sweepRounds: 1,
+  warmupMs: 5000,
+  warmupRequests: 50,
+  maxMs: 10_000,
+  sweepMaxMs: 10_000,
+  maxRequests: 300,
+  soak: { batches: 5, batchSize: 1000, concurrency: CONCURRENCY, maxMs: 30_000 },
+};
+
+/** One table of the report: a workload at one concurrency, its contenders, its rounds. */
+function sections(mode, options) {
+  const list = [];
+  if (!options.soakOnly) {
+    const base = { warmupMs: mode.warmupMs, warmupRequests: mode.warmupRequests, maxMs: mode.maxMs, maxRequests: mode.maxRequests };
+    list.push({ key: 'json-post', workload: 'json-post', concurrency: CONCURRENCY, sweep: false, contenders: ALL, rounds: mode.rounds, ...base });
+    list.push({ key: 'get-64k', workload: 'get-64k', concurrency: CONCURRENCY, sweep: false, contenders: ALL, rounds: mode.rounds, ...base });
+    for (const concurrency of SWEEP_LEVELS) {
+      list.push({
+        key: `sweep-${concurrency}`,
+        workload: 'json-post',
+        concurrency,
+        sweep: true,
+        contenders: SWEEP,
+        rounds: mode.sweepRounds,
+        ...base,
+        maxMs: mode.sweepMaxMs,
+        // A smoke run still has to put `concurrency` requests in flight at once.
+        maxRequests: Math.max(mode.maxRequests, 2 * concurrency),
+        warmupRequests: Math.max(mode.warmupRequests, concurrency),
+      });
+    }
+  }
+  return list;
+}
+
+module.exports = { FULL, SMOKE, CONCURRENCY, SWEEP_LEVELS, sections };
