@@ -1,6 +1,11 @@
-// Writes the ESM entry beside the CommonJS build: dist/index.mjs re-exports dist/index.js, and
-// dist/index.d.mts carries the types, with the axios augmentation resolved for `import` users
-// (axios has separate declaration files for import and require; see src/augment.ts).
+// Writes the ESM entries beside the CommonJS build. dist/<entry>.mjs re-exports dist/<entry>.js at
+// run time. For types, every dist/*.d.ts gets a dist/*.d.mts twin whose relative imports point at
+// the twins ('./options' -> './options.mjs', which TypeScript resolves to options.d.mts): inside a
+// .d.mts, `from 'axios'` resolves to axios's import-side declarations (index.d.ts), so the types an
+// `import` user sees (AxiosInstance, the AxiosRequestConfig augmentation of augment.d.mts) are the
+// same ones their own `import axios from 'axios'` gets. Re-exporting the CommonJS .d.ts instead mixes
+// axios's index.d.cts types into ESM code: `applyKeepAlive(axios.create())` then fails to type-check
+// ("Two different types with this name exist") in a .mts file.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -16,25 +21,18 @@ function writeEsmEntry(name) {
   );
 }
 
+// `from './x'`, `import './x'` and `import('./x')` with a relative specifier without extension.
+const RELATIVE = /((?:from|import)\s*\(?\s*)(['"])(\.\.?\/[^'"]+?)\2/g;
+
+function writeEsmTypes() {
+  for (const file of fs.readdirSync(dist).filter((f) => f.endsWith('.d.ts'))) {
+    const text = fs.readFileSync(path.join(dist, file), 'utf8');
+    const esm = text.replace(RELATIVE, (_, head, quote, spec) => `${head}${quote}${spec}.mjs${quote}`);
+    fs.writeFileSync(path.join(dist, file.replace(/\.d\.ts$/, '.d.mts')), esm);
+  }
+}
+
 writeEsmEntry('index');
-fs.writeFileSync(
-  path.join(dist, 'index.d.mts'),
-  `export * from './index.js';
-import type { KeepAliveRequestOptions, ResponseFacts } from './index.js';
-declare module 'axios' {
-  interface AxiosRequestConfig {
-    /** axios-keepalive per-request overrides. */
-    keepAlive?: KeepAliveRequestOptions;
-  }
-  interface AxiosResponse {
-    /** axios-keepalive: the socket this response came on. */
-    keepAlive?: ResponseFacts;
-  }
-}
-`,
-);
-if (fs.existsSync(path.join(dist, 'metrics.js'))) {
-  writeEsmEntry('metrics');
-  fs.writeFileSync(path.join(dist, 'metrics.d.mts'), `export * from './metrics.js';\n`);
-}
+if (fs.existsSync(path.join(dist, 'metrics.js'))) writeEsmEntry('metrics');
+writeEsmTypes();
 fs.chmodSync(path.join(dist, 'cli.js'), 0o755);

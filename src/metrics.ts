@@ -46,7 +46,7 @@ export interface MetricsRegistration {
   unregister(): void;
 }
 
-export const DEFAULT_METRICS_PREFIX = 'axios_keepalive_';
+const DEFAULT_METRICS_PREFIX = 'axios_keepalive_';
 const DEFAULT_BUCKETS = {
   socketWait: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   socketIdle: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
@@ -197,7 +197,7 @@ function resolve(handle: unknown, options: MetricsOptions | undefined) {
   }
   const registry = o.registry as Registry | undefined;
   if (registry !== undefined && (typeof registry !== 'object' || registry === null ||
-    typeof registry.registerMetric !== 'function' || typeof registry.removeSingleMetric !== 'function')) {
+    typeof registry.registerMetric !== 'function' || typeof registry.getSingleMetric !== 'function' || typeof registry.removeSingleMetric !== 'function')) {
     throw new TypeError(`registerMetrics options.registry must be a prom-client Registry, got ${show(registry)}`);
   }
   const b = assertObject('registerMetrics options.buckets', o.buckets, ['socketWait', 'socketIdle']);

@@ -1,0 +1,287 @@
+// The package as a consumer gets it: `npm pack` of the built repo, installed with npm into a new
+// project under os.tmpdir(), then loaded with require and import and type-checked with tsc
+// --strict in both module modes (.cts and .mts, module node16). First without prom-client (an
+// optional peer dependency), then with it, for the `axios-keepalive/metrics` entry.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const root = path.join(__dirname, '..');
+const INSTALL_TIMEOUT = 180_000;
+const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
+
+let tmp: string;
+let app: string;
+let packedFiles: string[] = [];
+
+/** The environment without what an enclosing `npm test` exports (npm_config_*, npm_package_*): the inner npm must see only the temp project. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']);
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || keep.has(k.toLowerCase())));
+}
+
+async function npm(args: string[], cwd: string): Promise<string> {
+  const { stdout } = await exec('npm', args, { cwd, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024, timeout: INSTALL_TIMEOUT });
+  return stdout;
+}
+
+async function node(args: string[]): Promise<unknown> {
+  const { stdout } = await exec(process.execPath, args, { cwd: app, env: { ...cleanEnv(), NODE_PATH: '' }, timeout: 60_000 });
+  return JSON.parse(stdout);
+}
+
+async function tsc(files: string[]): Promise<void> {
+  fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      strict: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022', types: ['node'],
+      noEmit: true, skipLibCheck: false,
+    },
+    files,
+  }, null, 2));
+  // The consumer's own TypeScript, from its node_modules.
+  const bin = path.join(app, 'node_modules', 'typescript', 'bin', 'tsc');
+  try {
+    await exec(process.execPath, [bin, '-p', 'tsconfig.json'], { cwd: app, timeout: 120_000 });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    throw new Error(`tsc failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+/** The same source, compiled as CommonJS (.cts) and as ESM (.mts). */
+function writeBothModes(name: string, source: string): string[] {
+  const files = [`${name}.cts`, `${name}.mts`];
+  for (const f of files) fs.writeFileSync(path.join(app, f), source);
+  return files;
+}
+
+beforeAll(async () => {
+  for (const f of ['index.js', 'index.mjs', 'index.d.mts', 'metrics.js', 'metrics.mjs', 'metrics.d.mts']) {
+    if (!fs.existsSync(path.join(root, 'dist', f))) throw new Error(`dist/${f} is missing: run \`npm run build\` (npm test does it first)`);
+  }
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'axios-keepalive-consumer-'));
+  app = path.join(tmp, 'app');
+  fs.mkdirSync(app);
+  // --ignore-scripts: pack the dist/ that is there; `prepare` would rebuild it under the feet of
+  // the other test files running in parallel.
+  const packed = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], root)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  packedFiles = packed[0].files.map((f) => f.path);
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
+  await npm(['install', path.join(tmp, packed[0].filename), 'axios@1.21.1', 'typescript@5.9', '@types/node@20', ...NPM_FLAGS], app);
+}, INSTALL_TIMEOUT);
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('the tarball holds the build (both entries, their types) and nothing of the sources or tests', () => {
+  for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'metrics.js', 'metrics.mjs', 'metrics.d.ts', 'metrics.d.mts', 'cli.js']) {
+    expect(packedFiles).toContain(`dist/${f}`);
+  }
+  expect(packedFiles).toContain('package.json');
+  expect(packedFiles.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f))).toEqual([]);
+  // An optional peer: npm did not install it.
+  expect(fs.existsSync(path.join(app, 'node_modules', 'prom-client'))).toBe(false);
+});
+
+// Runs in the child: a loopback server, two calls on one client, the facts of both responses.
+const CALLS = `
+  const server = http.createServer((req, res) => res.end('ok'));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = 'http://127.0.0.1:' + server.address().port;
+  const client = createClient({ logger: false });
+  const first = await client.get(url + '/a');
+  const second = await client.get(url + '/b', { keepAlive: { timeouts: { response: 2000 } } });
+  let metricsError;
+  try { registerMetrics(client.keepAlive); } catch (e) { metricsError = e.message; }
+  await client.keepAlive.close();
+  server.close();
+  console.log(JSON.stringify({ reused: [first.keepAlive.reused, second.keepAlive.reused], metricsError }));
+`;
+const EXPECTED_RUN = {
+  reused: [false, true],
+  metricsError: "axios-keepalive/metrics needs the package 'prom-client' (an optional peer dependency), which is not installed: npm install prom-client",
+};
+
+test('require() loads both entries; calls reuse the socket; registerMetrics() names the missing prom-client', async () => {
+  expect(await node(['-e', `
+    const http = require('node:http');
+    const { createClient } = require('axios-keepalive');
+    const { registerMetrics } = require('axios-keepalive/metrics');
+    (async () => { ${CALLS} })();
+  `])).toEqual(EXPECTED_RUN);
+});
+
+test('import loads both entries the same way', async () => {
+  expect(await node(['--input-type=module', '-e', `
+    import http from 'node:http';
+    import { createClient } from 'axios-keepalive';
+    import { registerMetrics } from 'axios-keepalive/metrics';
+    ${CALLS}
+  `])).toEqual(EXPECTED_RUN);
+});
+
+const CONSUMER = `
+import axios from 'axios';
+import {
+  createClient, isTimeoutError, isKeepAliveError, ErrorCodes, DEFAULTS,
+  type KeepAliveAxiosError, type KeepAliveOptions, type KeepAliveRequestOptions, type PoolStats, type TimeoutPhase,
+} from 'axios-keepalive';
+
+const options: KeepAliveOptions = {
+  axios: { baseURL: 'http://127.0.0.1:8080' },
+  agent: { maxSockets: 10, freeSocketTimeout: DEFAULTS.agent.freeSocketTimeout },
+  timeouts: { total: 5000 },
+  propagateHeaders: ['x-request-id'],
+  logger: false,
+};
+const client = createClient(options);
+
+export async function main(): Promise<string> {
+  const perRequest: KeepAliveRequestOptions = { timeouts: { response: 1000 }, log: false };
+  try {
+    // config.keepAlive: the per-request overrides, typed on axios's own config.
+    const response = await client.get<{ ok: boolean }>('/json', { keepAlive: perRequest });
+    const ok: boolean = response.data.ok;
+    // response.keepAlive: the socket facts, typed on axios's own response.
+    const reused: boolean | undefined = response.keepAlive?.reused;
+    const idleMs: number | null | undefined = response.keepAlive?.idleMs;
+    // @ts-expect-error -- reused is a boolean, not any
+    const wrong: string = response.keepAlive?.reused;
+    // The augmentation is on axios's own types, so the default instance takes it too.
+    await axios.get('http://127.0.0.1:8080/', { keepAlive: { log: false } });
+    const stats: PoolStats = client.keepAlive.stats();
+    return String([ok, reused, idleMs, wrong, stats.total.reuseRatio]);
+  } catch (err) {
+    if (isTimeoutError(err)) {
+      const phase: TimeoutPhase | undefined = err.keepAlive?.timeoutPhase;
+      return phase ?? 'timeout';
+    }
+    if (isKeepAliveError(err)) return String(err.keepAlive?.retries);
+    const e = err as KeepAliveAxiosError<{ message: string }>;
+    const phase: TimeoutPhase | undefined = e.keepAlive?.timeoutPhase;
+    return e.code === ErrorCodes.TIMEOUT ? String(phase) : String(e.response?.data.message);
+  } finally {
+    await client.keepAlive.close();
+  }
+}
+
+// @ts-expect-error -- maxSockets is a client option, not a per-request one
+client.get('/', { keepAlive: { maxSockets: 1 } });
+`;
+
+// applyKeepAlive() on the consumer's own axios instance.
+const APPLY = `
+import axios from 'axios';
+import { applyKeepAlive, type KeepAliveHandle } from 'axios-keepalive';
+
+const instance = axios.create({ baseURL: 'http://127.0.0.1:8080' });
+const handle: KeepAliveHandle = applyKeepAlive(instance, { logger: false, timeouts: { total: 5000 } });
+export async function main(): Promise<boolean | undefined> {
+  const response = await instance.get('/json', { keepAlive: { log: false } });
+  handle.eject();
+  await handle.close();
+  return response.keepAlive?.reused;
+}
+`;
+
+test('tsc --strict type-checks a consumer in both module modes (.cts and .mts, module node16)', async () => {
+  await tsc(writeBothModes('consumer', CONSUMER));
+}, 120_000);
+
+test('tsc --strict type-checks applyKeepAlive(axios.create()) in a CommonJS consumer (.cts)', async () => {
+  fs.writeFileSync(path.join(app, 'apply.cts'), APPLY);
+  await tsc(['apply.cts']);
+}, 120_000);
+
+// The ESM types are .d.mts twins of the CommonJS ones (scripts/build-esm.js), so an ESM consumer's
+// axios types and ours are the same declarations.
+test('tsc --strict type-checks applyKeepAlive(axios.create()) in an ESM consumer (.mts)', async () => {
+  fs.writeFileSync(path.join(app, 'apply.mts'), APPLY);
+  await tsc(['apply.mts']);
+}, 120_000);
+
+describe('with prom-client installed', () => {
+  beforeAll(async () => {
+    await npm(['install', 'prom-client@15', ...NPM_FLAGS], app);
+  }, INSTALL_TIMEOUT);
+
+  const METRICS_RUN = `
+    const server = http.createServer((req, res) => res.end('ok'));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = 'http://127.0.0.1:' + server.address().port;
+    const client = createClient({ logger: false });
+    const registry = new Registry();
+    const metrics = registerMetrics(client.keepAlive, { registry, client: 'items' });
+    await client.get(url + '/a');
+    await client.get(url + '/b');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const lines = (await registry.metrics()).split('\\n').filter((l) => l.startsWith('axios_keepalive_requests'));
+    metrics.unregister();
+    await client.keepAlive.close();
+    server.close();
+    console.log(JSON.stringify({ lines: lines.map((l) => l.replace(url, 'ORIGIN')), after: (await registry.getMetricsAsJSON()).length }));
+  `;
+  const EXPECTED_METRICS = {
+    lines: [
+      'axios_keepalive_requests_waiting{client="items",origin="ORIGIN"} 0',
+      'axios_keepalive_requests_total{client="items",origin="ORIGIN"} 2',
+      'axios_keepalive_requests_reused_total{client="items",origin="ORIGIN"} 1',
+    ],
+    after: 0,
+  };
+
+  test('axios-keepalive/metrics registers into the consumer\'s prom-client, with require and with import', async () => {
+    expect(await node(['-e', `
+      const http = require('node:http');
+      const { Registry } = require('prom-client');
+      const { createClient } = require('axios-keepalive');
+      const { registerMetrics } = require('axios-keepalive/metrics');
+      (async () => { ${METRICS_RUN} })();
+    `])).toEqual(EXPECTED_METRICS);
+    expect(await node(['--input-type=module', '-e', `
+      import http from 'node:http';
+      import { Registry } from 'prom-client';
+      import { createClient } from 'axios-keepalive';
+      import { registerMetrics } from 'axios-keepalive/metrics';
+      ${METRICS_RUN}
+    `])).toEqual(EXPECTED_METRICS);
+  });
+
+  test('tsc --strict type-checks a metrics consumer in both module modes', async () => {
+    await tsc(writeBothModes('metrics-consumer', `
+import { Registry } from 'prom-client';
+import { createClient } from 'axios-keepalive';
+import { registerMetrics, type MetricsOptions, type MetricsRegistration } from 'axios-keepalive/metrics';
+
+const registry = new Registry();
+const client = createClient({ logger: false });
+const options: MetricsOptions = { registry, prefix: 'bff_', client: 'items', buckets: { socketWait: [0.01, 0.1, 1] } };
+const registration: MetricsRegistration = registerMetrics(client.keepAlive, options);
+registration.unregister();
+// @ts-expect-error -- the handle is client.keepAlive, not the client
+registerMetrics(client, { registry });
+export {};
+`));
+  }, 120_000);
+
+  // package.json typesVersions: moduleResolution node10 (TypeScript's default with module commonjs)
+  // ignores "exports", and finds the subpath's declarations only through typesVersions.
+  test('tsc --strict finds the types of axios-keepalive/metrics with moduleResolution node10', async () => {
+    fs.writeFileSync(path.join(app, 'node10.ts'), `
+import { registerMetrics, type MetricsRegistration } from 'axios-keepalive/metrics';
+import { createClient } from 'axios-keepalive';
+const registration: MetricsRegistration = registerMetrics(createClient({ logger: false }).keepAlive);
+registration.unregister();
+`);
+    fs.writeFileSync(path.join(app, 'tsconfig.node10.json'), JSON.stringify({
+      compilerOptions: { strict: true, module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true, target: 'ES2022', types: ['node'], noEmit: true },
+      files: ['node10.ts'],
+    }));
+    await exec(process.execPath, [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.node10.json'], { cwd: app, timeout: 120_000 })
+      .catch((e: { stdout?: string }) => { throw new Error(`tsc failed:\n${e.stdout ?? ''}`); });
+  }, 120_000);
+});
