@@ -2,6 +2,7 @@
 // whose `code` says what happened, the socket closed (and why) or kept only when it is clean, and
 // the next call fine. Each fault is tried on a new socket and on a reused (pooled) one.
 import axios from 'axios';
+import type { Readable } from 'node:stream';
 import { createClient, isTimeoutError, type CloseReason, type KeepAliveAxiosError, type KeepAliveClient } from '../src';
 import { memoryLogger, type MemoryLog } from './helpers/logs';
 import { problems, startFaultServer, watchProcess, type FaultRoute, type FaultServer, type ProcessWatch } from './helpers/fault-server';
@@ -23,8 +24,6 @@ interface Fault {
   phase?: string;
   /** On a reused socket a GET is re-sent once on a new socket (stale-socket retry). */
   retriedWhenReused?: boolean;
-  /** The close reason is wrong today; see the BLOCKED test below. */
-  blockedReason?: boolean;
 }
 
 // The table the README's Reliability section shows.
@@ -33,8 +32,8 @@ const FAULTS: Fault[] = [
   { name: 'reset before the status line', route: '/reset-before-status', code: 'ECONNRESET', message: 'read ECONNRESET', reason: 'server-closed', retriedWhenReused: true },
   { name: 'reset after the headers', route: '/reset-after-headers', code: 'ECONNRESET', message: /^read ECONNRESET/, reason: 'server-closed' },
   { name: 'reset mid-body', route: '/reset-mid-body', code: 'ECONNRESET', message: /^read ECONNRESET/, reason: 'server-closed' },
-  { name: 'malformed status line', route: '/malformed-status', code: 'HPE_INVALID_STATUS', message: 'Parse Error: Invalid status code', reason: 'error', blockedReason: true },
-  { name: 'malformed header line', route: '/malformed-headers', code: 'HPE_INVALID_HEADER_TOKEN', message: 'Parse Error: Invalid header token', reason: 'error', blockedReason: true },
+  { name: 'malformed status line', route: '/malformed-status', code: 'HPE_INVALID_STATUS', message: 'Parse Error: Invalid status code', reason: 'error' },
+  { name: 'malformed header line', route: '/malformed-headers', code: 'HPE_INVALID_HEADER_TOKEN', message: 'Parse Error: Invalid header token', reason: 'error' },
   { name: 'Content-Length larger than the body, then FIN', route: '/short-body', code: 'ERR_BAD_RESPONSE', message: 'stream has been aborted', reason: 'server-closed', status: 200 },
   { name: 'chunked body cut off', route: '/chunked-cut', code: 'ERR_BAD_RESPONSE', message: 'stream has been aborted', reason: 'server-closed', status: 200 },
   { name: 'headers that never end', route: '/slow-headers', code: 'ETIMEDOUT', message: /^response timeout of 1000 ms exceeded waiting for headers from http:\/\/127\.0\.0\.1:\d+$/, reason: 'timeout', phase: 'response' },
@@ -71,6 +70,16 @@ afterEach(async () => {
 afterAll(async () => {
   await server.close();
   watch.stop();
+});
+
+// First: the watch that every afterEach relies on does hear the real process.
+test('the process watch sees warnings (self-check)', async () => {
+  const own = watchProcess();
+  process.emitWarning('self-check', 'SelfCheckWarning');
+  await settle();
+  own.stop();
+  expect(own.warnings.map((w) => w.name)).toEqual(['SelfCheckWarning']);
+  watch.warnings.splice(watch.warnings.findIndex((w) => w.name === 'SelfCheckWarning'), 1);
 });
 
 interface Outcome {
@@ -119,7 +128,7 @@ describe.each([
       expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.response - 5);
     }
 
-    // A reused socket on a different origin cannot be reused: the refused call always opens a new one.
+    // The refused origin is not the warmed-up one: its call always opens a new socket.
     const onReused = reused && fault.route !== 'REFUSED';
     const retried = onReused && fault.retriedWhenReused === true;
     expect(error.keepAlive).toMatchObject({ retries: retried ? 1 : 0 });
@@ -131,7 +140,7 @@ describe.each([
     expect(stats.retries).toBe(retried ? 1 : 0);
     const closedByFault = fault.reason === null ? 0 : retried ? 2 : 1;
     expect(stats.closed.total).toBe(closedByFault);
-    if (fault.reason !== null && !fault.blockedReason) expect(stats.closed.byReason).toEqual({ [fault.reason]: closedByFault });
+    if (fault.reason !== null) expect(stats.closed.byReason).toEqual({ [fault.reason]: closedByFault });
     if (fault.reason === null) expect(stats.idle).toBe(1);
 
     const next = await c.get('/ok');
@@ -143,16 +152,53 @@ describe.each([
     // The failed call's line says what the error says.
     const line = log.lines().find((l) => l.evt === 'request' && l.code !== undefined);
     expect(line).toMatchObject({ code: fault.code, level: 40 });
-    if (fault.reason !== null && !fault.blockedReason) {
+    if (fault.reason !== null) {
       expect(log.lines().filter((l) => l.evt === 'socket-close')[0]).toMatchObject({ reason: fault.reason });
     }
   });
 });
 
-// BLOCKED on src fix: a socket that Node destroys for a parse error (lib/_http_client.js socketOnData:
-// socket.destroy() then the HPE_* error on the request, no socket 'error') is counted as closed for
-// 'other' instead of 'error', and its socket-close line has no code. Proposed diff in the report.
-test.skip.each(FAULTS.filter((f) => f.blockedReason).map((f) => [f.name, f] as const))('%s: the socket closes for "error" with the parse error code', async (_name, fault) => {
+// The same faults after the headers, on `responseType: 'stream'`: the call resolves at the headers, so
+// the reader is the one told, and the stream ends (errors) instead of waiting for ever. Node's own
+// 'aborted' error (a plain Error, code ECONNRESET) reaches the reader for a cut body; axios's
+// maxContentLength check is an AxiosError.
+const STREAM_FAULTS: Array<{ route: FaultRoute; code: string; message: string; axiosError: boolean; reason: CloseReason | null }> = [
+  { route: '/reset-after-headers', code: 'ECONNRESET', message: 'aborted', axiosError: false, reason: 'server-closed' },
+  { route: '/reset-mid-body', code: 'ECONNRESET', message: 'aborted', axiosError: false, reason: 'server-closed' },
+  { route: '/short-body', code: 'ECONNRESET', message: 'aborted', axiosError: false, reason: 'server-closed' },
+  { route: '/chunked-cut', code: 'ECONNRESET', message: 'aborted', axiosError: false, reason: 'server-closed' },
+  { route: '/big', code: 'ERR_BAD_RESPONSE', message: `maxContentLength size of ${MAX_CONTENT_LENGTH} exceeded`, axiosError: true, reason: 'abandoned' },
+  { route: '/gzip-bomb', code: 'ERR_BAD_RESPONSE', message: `maxContentLength size of ${MAX_CONTENT_LENGTH} exceeded`, axiosError: true, reason: null },
+];
+
+test.each(STREAM_FAULTS.map((f) => [f.route, f] as const))('stream body, %s: the reader gets an error within bounds, no socket left active', async (_route, fault) => {
+  const c = client();
+  await c.get('/ok');
+  const t0 = performance.now();
+  const res = await c.get<Readable>(fault.route, { responseType: 'stream' });
+  expect(res.status).toBe(200);
+  let error: (Error & { code?: string }) | undefined;
+  try {
+    for await (const chunk of res.data) void chunk;
+  } catch (e) {
+    error = e as Error & { code?: string };
+  }
+  expect(performance.now() - t0).toBeLessThan(TIMEOUTS.total + MARGIN);
+  expect(error?.code).toBe(fault.code);
+  expect(error?.message).toBe(fault.message);
+  expect(axios.isAxiosError(error)).toBe(fault.axiosError);
+  await settle();
+  const stats = c.keepAlive.stats().total;
+  expect(stats.active).toBe(0);
+  expect(stats.closed.byReason).toEqual(fault.reason === null ? {} : { [fault.reason]: 1 });
+  const next = await c.get('/ok');
+  expect(next.status).toBe(200);
+  expect(next.keepAlive?.reused).toBe(fault.reason === null);
+});
+
+// Node destroys the socket for a parse error without a socket 'error' (lib/_http_client.js
+// socketOnData): the library still counts it as 'error' and logs the HPE_* code.
+test.each(FAULTS.filter((f) => f.code.startsWith('HPE_')).map((f) => [f.name, f] as const))('%s: the socket closes for "error" with the parse error code', async (_name, fault) => {
   const { c, log } = await run(fault, false);
   expect(c.keepAlive.stats().total.closed.byReason).toEqual({ error: 1 });
   expect(log.lines().find((l) => l.evt === 'socket-close')).toMatchObject({ reason: 'error', code: fault.code });
@@ -206,13 +252,4 @@ test('every fault in a row on one client: nothing accumulates (listeners, active
       for (const evt of ['error', 'close', 'data', 'timeout', 'free', 'end']) expect(socket.listenerCount(evt)).toBeLessThan(10);
     }
   }
-});
-
-test('the process watch sees warnings (self-check)', async () => {
-  const own = watchProcess();
-  process.emitWarning('self-check', 'SelfCheckWarning');
-  await settle();
-  own.stop();
-  expect(own.warnings.map((w) => w.name)).toEqual(['SelfCheckWarning']);
-  watch.warnings.splice(watch.warnings.findIndex((w) => w.name === 'SelfCheckWarning'), 1);
 });

@@ -28,6 +28,8 @@ export class Call implements CallHooks, GuardHooks {
   retries = 0;
   settled = false;
   private current: Attempt | null = null;
+  /** The `responseType: 'stream'` body handed to the caller, while it is being read. */
+  private body: Readable | undefined;
   private totalTimer: NodeJS.Timeout | undefined;
   private resolve!: (response: AxiosResponse) => void;
   private reject!: (error: unknown) => void;
@@ -82,7 +84,13 @@ export class Call implements CallHooks, GuardHooks {
     response.keepAlive = { ...this.socketFacts(attempt, response.request), durationMs: this.elapsed(), retries: this.retries } as ResponseFacts;
     const stream = isReadable(response.data) ? response.data : undefined;
     this.settle(attempt, stream !== undefined);
-    if (stream !== undefined && attempt.req !== null) guardStream(stream, attempt, this.opts.stream.idleTimeout, this);
+    if (stream !== undefined && attempt.req !== null) {
+      guardStream(stream, attempt, this.opts.stream.idleTimeout, this);
+      // Until the body ends, close() must end it too, with its own error (not the socket's 'aborted').
+      this.body = stream;
+      this.client.streaming.add(this);
+      stream.once('close', () => this.client.streaming.delete(this));
+    }
     this.logLine(attempt, response.keepAlive, response.status, undefined, undefined);
     this.resolve(response);
   }
@@ -156,6 +164,17 @@ export class Call implements CallHooks, GuardHooks {
     attempt.abort(error, 'client-closed');
   }
 
+  /** The client is closing while this call's stream body is still being read: end it now. */
+  closeStream(): void {
+    const stream = this.body;
+    if (stream === undefined || stream.destroyed) return;
+    const attempt = this.current!;
+    const error = new AxiosError('the keep-alive client was closed while the response body was being read', ErrorCodes.CLIENT_CLOSED, this.config, attempt.req);
+    attempt.abort(error, 'client-closed');
+    // The reader's stream may be a pipeline after the response (decompression): destroy it as well.
+    stream.destroy(error);
+  }
+
   abandoned(attempt: Attempt, stream: Readable, info: { bytesReceived: number; bufferedBytes: number; idleMs: number }): Error {
     const error = new AxiosError(
       `response body from ${this.origin(attempt)} was not read for ${info.idleMs} ms (stream.idleTimeout ${this.opts.stream.idleTimeout} ms): destroyed to free its socket`,
@@ -173,6 +192,10 @@ export class Call implements CallHooks, GuardHooks {
 
   private fail(attempt: Attempt, error: KeepAliveAxiosError, extra: Partial<ErrorFacts>): void {
     if (this.settled) return;
+    // A response Node cannot parse: it destroys the socket without a socket 'error' and emits the
+    // HPE_* error on the request only (lib/_http_client.js socketOnData), so give the socket that code.
+    const code = error?.code;
+    if (attempt.st !== null && typeof code === 'string' && code.startsWith('HPE_')) attempt.st.errorCode ??= code;
     const facts: ErrorFacts = { ...this.socketFacts(attempt, error?.request), durationMs: this.elapsed(), retries: this.retries, ...extra };
     if (error !== null && typeof error === 'object') error.keepAlive = facts;
     this.settle(attempt, false);

@@ -21,6 +21,8 @@ export class ClientState {
   readonly httpAgent: PoolAgent;
   readonly httpsAgent: PoolAgent;
   readonly inflight = new Set<Call>();
+  /** Settled calls whose stream body is still open: close() ends those bodies too. */
+  readonly streaming = new Set<Call>();
   readonly adapter: AxiosAdapter;
   private bypassWarned = false;
   private readonly propagateHeaders: readonly string[];
@@ -85,7 +87,9 @@ export class ClientState {
   /** Fails the calls in flight, destroys every socket, and resolves once they are closed. */
   async close(): Promise<void> {
     this.pool.closed = true;
-    for (const call of [...this.inflight]) call.closeWith();
+    // Listen before anything is destroyed: a destroyed socket reports `closed` at once but emits
+    // 'close' (and leaves the agent's lists) only after its handle closed (node lib/net.js _destroy),
+    // and closeWith()/closeStream() below destroy the sockets of the calls still running.
     const sockets: Socket[] = [];
     for (const agent of [this.httpAgent, this.httpsAgent] as unknown as LiveCounts[]) {
       for (const lists of [agent.sockets, agent.freeSockets]) {
@@ -93,6 +97,8 @@ export class ClientState {
       }
     }
     const closed = sockets.filter((s) => !s.closed).map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
+    for (const call of [...this.inflight]) call.closeWith();
+    for (const call of [...this.streaming]) call.closeStream();
     this.httpAgent.closeAll();
     this.httpsAgent.closeAll();
     await Promise.all(closed);

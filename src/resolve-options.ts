@@ -26,13 +26,13 @@ const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'tr
 const LOGGER_METHODS = ['child', 'info', 'warn', 'error', 'debug', 'trace', 'fatal', 'isLevelEnabled'] as const;
 const MAX_SOCKETS = 65_535;
 
-export function checkLogger(name: string, value: unknown): Logger | undefined {
+export function checkLogger(name: string, value: unknown, orFalse = true): Logger | undefined {
   if (value === undefined) return undefined;
   const missing = isPlainObject(value) || (typeof value === 'object' && value !== null)
     ? LOGGER_METHODS.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function')
     : LOGGER_METHODS;
   if (missing.length > 0) {
-    throw new TypeError(`${name} must be a pino logger (missing ${missing.join(', ')}), or false; got ${show(value)}`);
+    throw new TypeError(`${name} must be a pino logger (missing ${missing.join(', ')})${orFalse ? ', or false' : ''}; got ${show(value)}`);
   }
   return value as Logger;
 }
@@ -144,7 +144,7 @@ export function baseCallOptions(resolved: ResolvedOptions): CallOptions {
 export function resolveRequestOptions(base: CallOptions, value: unknown): CallOptions {
   if (value === undefined || value === null) return base;
   const r = assertObject('config.keepAlive', value, REQUEST_KEYS)!;
-  const logger = checkLogger('config.keepAlive.logger', r.logger);
+  const logger = checkLogger('config.keepAlive.logger', r.logger, false);
   return {
     // A per-request logger turns logging on for that call even when the client has none.
     log: (checkBoolean('config.keepAlive.log', r.log) ?? true) && (base.log || logger !== undefined),
