@@ -4,24 +4,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { applyKeepAlive, createClient, type KeepAliveClient } from '../src';
 import { memoryLogger } from './helpers/logs';
+import { clientFactory } from './helpers/clients';
 import { startServer, type TestServer } from './helpers/server';
 import { settle } from './helpers/wait';
 
 const fixture = (name: string): Buffer => fs.readFileSync(path.join(__dirname, 'fixtures', name));
 
 let server: TestServer;
-const clients: KeepAliveClient[] = [];
-function client(options: Parameters<typeof createClient>[0] = {}): KeepAliveClient {
-  const c = createClient({ logger: false, ...options, axios: { baseURL: server.url, ...options.axios } });
-  clients.push(c);
-  return c;
-}
+const client = clientFactory(() => server.url);
 
 beforeEach(async () => {
   server = await startServer();
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.keepAlive.close()));
   await server.close();
 });
 
@@ -71,7 +66,7 @@ test('an https upstream is pooled by the https agent', async () => {
   const tls = await startServer(undefined, { key: fixture('localhost-key.pem'), cert: fixture('localhost-cert.pem') });
   try {
     const c = createClient({ logger: false, agent: { tls: { ca: fixture('localhost-cert.pem') } }, axios: { baseURL: tls.url } });
-    clients.push(c);
+    client.track(c);
     for (let i = 0; i < 20; i++) await c.get('/json');
     expect(tls.connections()).toBe(1);
     await settle();

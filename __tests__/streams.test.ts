@@ -4,22 +4,17 @@ import axios from 'axios';
 import type { Readable } from 'node:stream';
 import { createClient, isStreamAbandonedError, type KeepAliveClient, type KeepAliveAxiosError } from '../src';
 import { memoryLogger } from './helpers/logs';
+import { clientFactory } from './helpers/clients';
 import { startServer, type TestServer } from './helpers/server';
 import { settle, until } from './helpers/wait';
 
 let server: TestServer;
-const clients: KeepAliveClient[] = [];
-function client(options: Parameters<typeof createClient>[0] = {}): KeepAliveClient {
-  const c = createClient({ logger: false, ...options, axios: { baseURL: server.url, ...options.axios } });
-  clients.push(c);
-  return c;
-}
+const client = clientFactory(() => server.url);
 
 beforeEach(async () => {
   server = await startServer();
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.keepAlive.close()));
   await server.close();
 });
 

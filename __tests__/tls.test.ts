@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createClient, type KeepAliveAxiosError, type KeepAliveClient } from '../src';
 import { memoryLogger } from './helpers/logs';
+import { clientFactory } from './helpers/clients';
 import { startServer, type TestServer } from './helpers/server';
 import { settle } from './helpers/wait';
 
@@ -14,22 +15,13 @@ const LOCALHOST_KEY = fixture('localhost-key.pem');
 const OTHER_CERT = fixture('other-cert.pem');
 
 let server: TestServer;
-const clients: KeepAliveClient[] = [];
-
-function client(options: Parameters<typeof createClient>[0] = {}): KeepAliveClient {
-  const c = createClient({ logger: false, ...options, axios: { baseURL: server.url, ...options.axios } });
-  clients.push(c);
-  return c;
-}
+const client = clientFactory(() => server.url);
 
 beforeAll(async () => {
   // Node would skip verification for every connection of the process with this set: make sure the
   // results below are the library's, not the environment's.
   expect(process.env.NODE_TLS_REJECT_UNAUTHORIZED).toBeUndefined();
   server = await startServer(undefined, { key: LOCALHOST_KEY, cert: LOCALHOST_CERT });
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.keepAlive.close()));
 });
 afterAll(async () => {
   await server.close();
