@@ -293,22 +293,50 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       return origin;
     }
 
+    /** @internal The pool name Node's addRequest()/createSocket() last computed (see addRequest). */
+    lastName = '';
+
+    getName(options: object): string {
+      const name = (Base.prototype as unknown as { getName(o: object): string }).getName.call(this, options);
+      this.lastName = name;
+      return name;
+    }
+
+    /** @internal The pool name as Node computes it in addRequest(): from the request options merged
+     * with the agent's own (TLS settings are part of an https pool's name). */
+    mergedOptions(req: ClientRequest, options: Record<string, unknown>): Record<string, unknown> {
+      const merged: Record<string, unknown> = { __proto__: null, ...options, ...(this as unknown as { options: object }).options };
+      normalizeServerName(merged, req);
+      return merged;
+    }
+
     addRequest(req: ClientRequest, options: Record<string, unknown>): void {
       const attempt = pending;
       pending = null;
-      const self = this as unknown as AgentInternals & { options: Record<string, unknown> };
-      // The pool name as Node computes it in addRequest(): from the request options merged with the
-      // agent's own (TLS settings are part of an https pool's name).
-      const merged: Record<string, unknown> = { __proto__: null, ...options, ...self.options };
-      normalizeServerName(merged, req);
-      const name = self.getName(merged);
-      const origin = this.originFor(name, options);
+      const self = this as unknown as AgentInternals;
       (req as ClientRequest & { [kRequest]?: RequestBinding })[kRequest] = { attempt, addedAt: now() };
-      req.once('socket', onRequestSocket);
-      attempt?.onRequest(req, this as unknown as PoolAgent, name, origin);
-      const base = Base.prototype as unknown as { addRequest(req: ClientRequest, options: object): void };
-      if (attempt?.forceNewSocket) this.addRequestOnNewSocket(req, merged);
-      else base.addRequest.call(this, req, options);
+      // A request is handed one socket: on() spares the once() wrapper and its removal.
+      req.on('socket', onRequestSocket);
+      let name: string;
+      if (attempt?.forceNewSocket) {
+        const merged = this.mergedOptions(req, options);
+        name = self.getName(merged);
+        attempt.onRequest(req, this as unknown as PoolAgent, name, this.originFor(name, options));
+        this.addRequestOnNewSocket(req, merged);
+      } else {
+        const base = Base.prototype as unknown as { addRequest(req: ClientRequest, options: object): void };
+        this.lastName = '';
+        try {
+          base.addRequest.call(this, req, options);
+        } finally {
+          // Node's addRequest() merges the options, normalizes the servername and calls this.getName()
+          // (lib/_http_agent.js) before anything can fail: take that name rather than doing the same
+          // work a second time per request. Binding the attempt now is still in time: every socket
+          // event of the request is deferred (ClientRequest.onSocket -> process.nextTick(onSocketNT)).
+          name = this.lastName || self.getName(this.mergedOptions(req, options));
+          attempt?.onRequest(req, this as unknown as PoolAgent, name, this.originFor(name, options));
+        }
+      }
       if (attempt) {
         const queue = self.requests[name];
         if (queue !== undefined && queue[queue.length - 1] === req) attempt.onQueued();
@@ -346,7 +374,9 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
 
     /** @internal */ initSocket(socket: Socket, options: Record<string, unknown>): void {
       const self = this as unknown as AgentInternals;
-      const origin = this.originFor(self.getName(options), options);
+      // createSocket() has put the pool name in options._agentKey (lib/_http_agent.js).
+      const key = options._agentKey;
+      const origin = this.originFor(typeof key === 'string' ? key : self.getName(options), options);
       const counters = this.pool.stats.forOrigin(origin);
       const ttl = this.pool.options.socketActiveTTL;
       const st = new SocketState(origin, counters, ttl > 0 ? Math.round(ttl * (1 - TTL_JITTER * Math.random())) : 0);
@@ -389,9 +419,9 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       const res = (socket as Socket & { _httpMessage?: { res?: { headers: Record<string, string | string[] | undefined> } } })._httpMessage?.res;
       const hint = res?.headers['keep-alive'];
       if (typeof hint === 'string') {
-        const match = KEEP_ALIVE_TIMEOUT.exec(hint);
-        if (match !== null) {
-          const hinted = Number(match[1]) * 1000 - HINT_MARGIN_MS;
+        const seconds = hintSeconds(hint);
+        if (seconds !== null) {
+          const hinted = seconds * 1000 - HINT_MARGIN_MS;
           if (hinted <= 0) {
             st.close('server-hint'); // too short to reuse safely
             return false;
@@ -454,6 +484,18 @@ function normalizeServerName(options: Record<string, unknown>, req: ClientReques
 }
 
 const KEEP_ALIVE_TIMEOUT = /(?:^|[\s,;])timeout\s*=\s*(\d+)/i;
+
+// A server sends the same Keep-Alive header on every response: parse it once, not per request.
+let lastHint = '';
+let lastHintSeconds: number | null = null;
+function hintSeconds(hint: string): number | null {
+  if (hint !== lastHint) {
+    const match = KEEP_ALIVE_TIMEOUT.exec(hint);
+    lastHint = hint;
+    lastHintSeconds = match === null ? null : Number(match[1]);
+  }
+  return lastHintSeconds;
+}
 
 export const KeepAliveHttpAgent = withPool(HttpAgent as unknown as AnyAgentClass, 'http:');
 export const KeepAliveHttpsAgent = withPool(HttpsAgent as unknown as AnyAgentClass, 'https:');

@@ -68,8 +68,9 @@ export class Attempt implements AttemptHooks {
     this.name = name;
     this.origin = origin;
     (req as BoundRequest)[kAttempt] = this;
-    req.once('response', onRequestResponse);
-    req.once('close', onRequestClose);
+    // Each is emitted once per request: on() spares the once() wrappers and their removal.
+    req.on('response', onRequestResponse);
+    req.on('close', onRequestClose);
   }
 
   onQueued(): void {

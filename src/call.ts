@@ -23,6 +23,15 @@ function onTotalTimer(call: Call): void {
   call.onTotal();
 }
 
+/** The facts put on a response: one object literal of one shape, not a spread of a spread. */
+function withFacts(f: SocketFacts | undefined, durationMs: number, retries: number): Partial<SocketFacts> & { durationMs: number; retries: number } {
+  if (f === undefined) return { durationMs, retries };
+  return {
+    reused: f.reused, socketRequests: f.socketRequests, idleMs: f.idleMs, queueMs: f.queueMs,
+    localPort: f.localPort, remoteAddress: f.remoteAddress, durationMs, retries,
+  };
+}
+
 export class Call implements CallHooks, GuardHooks {
   readonly start = now();
   retries = 0;
@@ -81,7 +90,7 @@ export class Call implements CallHooks, GuardHooks {
       if (isReadable(response.data)) response.data.destroy();
       return;
     }
-    response.keepAlive = { ...this.socketFacts(attempt, response.request), durationMs: this.elapsed(), retries: this.retries } as ResponseFacts;
+    response.keepAlive = withFacts(attempt.facts ?? requestFacts(response.request), this.elapsed(), this.retries) as ResponseFacts;
     const stream = isReadable(response.data) ? response.data : undefined;
     this.settle(attempt, stream !== undefined);
     if (stream !== undefined && attempt.req !== null) {
@@ -256,7 +265,7 @@ export class Call implements CallHooks, GuardHooks {
 
   private logLine(
     attempt: Attempt,
-    f: Partial<SocketFacts>,
+    f: Partial<SocketFacts> & { durationMs?: number },
     status: number | undefined,
     code: string | undefined,
     phase: TimeoutPhase | undefined,
@@ -264,7 +273,8 @@ export class Call implements CallHooks, GuardHooks {
     if (!this.opts.log) return;
     const log = this.client.log;
     const level = code === undefined ? log.requestLevel : log.failureLevel;
-    if (log.enabled(level, this.opts.logger) === undefined) return;
+    const logger = log.enabled(level, this.opts.logger);
+    if (logger === undefined) return;
     const fields: Record<string, unknown> = {
       evt: 'request',
       method: this.method(),
@@ -273,13 +283,13 @@ export class Call implements CallHooks, GuardHooks {
       socketRequests: f.socketRequests ?? null,
       idleMs: f.idleMs ?? null,
       queueMs: f.queueMs ?? null,
-      durationMs: this.elapsed(),
+      durationMs: f.durationMs ?? this.elapsed(),
     };
     if (status !== undefined) fields.status = status;
     if (code !== undefined) fields.code = code;
     if (this.retries > 0) fields.retries = this.retries;
     if (phase !== undefined) fields.timeoutPhase = phase;
     const outcome = code === undefined ? String(status) : `${code}${phase ? ` (${phase} timeout)` : ''}`;
-    log.write(level, fields, `${fields.method} ${fields.url} ${outcome}${f.reused === undefined ? '' : f.reused ? ' reused' : ' new socket'}`, this.opts.logger);
+    log.writeTo(logger, level, fields, `${fields.method} ${fields.url} ${outcome}${f.reused === undefined ? '' : f.reused ? ' reused' : ' new socket'}`, this.opts.logger);
   }
 }

@@ -55,7 +55,11 @@ export class Log {
 
   write(level: Level, fields: Record<string, unknown>, msg: string, perRequest?: Logger): void {
     const logger = this.enabled(level, perRequest);
-    if (logger === undefined) return;
+    if (logger !== undefined) this.writeTo(logger, level, fields, msg, perRequest);
+  }
+
+  /** write() for a caller that already has the enabled logger (the per-request line). */
+  writeTo(logger: Logger, level: Level, fields: Record<string, unknown>, msg: string, perRequest?: Logger): void {
     if (perRequest !== undefined) fields.lib = LOG_KEY;
     logger[level](fields, msg);
   }
