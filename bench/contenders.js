@@ -1,9 +1,10 @@
-// The seven contenders. Each one is built inside its own process (contender.js) and exposes
+// The seven contenders of issue 6, and one reference (8). Each one is built inside its own process (contender.js) and exposes
 // send(workload) -> Promise<queueMs | undefined> and close(). Every contender serializes the JSON
 // body, reads the whole response and parses the JSON one, so they all do the same work.
 'use strict';
 const http = require('node:http');
 const https = require('node:https');
+const { loadLibrary } = require('./lib');
 
 /** The pool limit of the concurrency sweep, and of the contenders that always have one (6, 7). */
 const SWEEP_MAX_SOCKETS = 50;
@@ -16,6 +17,9 @@ const CONTENDERS = [
   { id: 5, key: 'axios-nokeepalive', label: 'axios, keepAlive: false agents', perRequestConnections: true },
   { id: 6, key: 'node-http', label: 'http.request + keep-alive Agent' },
   { id: 7, key: 'undici', label: 'undici request() + Agent' },
+  // Not one of the issue's seven: the preset's axios settings without the library, so #2 / #8 is
+  // what the library itself costs per request (its adapter, agent mixin, timers, facts).
+  { id: 8, key: 'axios-preset-settings', label: 'reference: axios + agentkeepalive with the preset\'s settings, no library' },
 ];
 
 function byId(id) {
@@ -44,7 +48,7 @@ function build(id, ctx) {
     case 2: {
       // The library as published (npm install builds dist/ via `prepare`), with its defaults:
       // maxSockets is already 50, so the sweep needs no option.
-      const { createClient } = require('../dist/index.js');
+      const { createClient } = loadLibrary();
       let logger = false;
       if (id === 1) {
         const pino = require('pino');
@@ -77,6 +81,18 @@ function build(id, ctx) {
       const httpAgent = new http.Agent({ keepAlive: false });
       const httpsAgent = new https.Agent({ keepAlive: false });
       const instance = axios.create({ httpAgent, httpsAgent });
+      return { send: axiosSender(instance, origin), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
+    }
+    case 8: {
+      // What createClient sets on axios and on the agents (create-client.ts, agent.ts), nothing else.
+      const axios = require('axios');
+      const { HttpAgent, HttpsAgent } = require('agentkeepalive');
+      const { DEFAULTS } = loadLibrary();
+      const a = DEFAULTS.agent;
+      const opts = { keepAlive: true, maxSockets: a.maxSockets, maxFreeSockets: a.maxSockets, freeSocketTimeout: a.freeSocketTimeout, scheduling: a.scheduling };
+      const httpAgent = new HttpAgent(opts);
+      const httpsAgent = new HttpsAgent(opts);
+      const instance = axios.create({ httpAgent, httpsAgent, maxRedirects: 0, proxy: false });
       return { send: axiosSender(instance, origin), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
     }
     case 6:

@@ -3,6 +3,8 @@
 'use strict';
 
 const ALL = [1, 2, 3, 4, 5, 6, 7];
+/** The JSON POST also runs the reference contender 8 (the preset's axios settings without the library). */
+const WITH_REFERENCE = [...ALL, 8];
 /**
  * The sweep's contenders: those with a pool limited to 50 (the preset, the baseline given
  * maxSockets: 50, Node's agent, undici). Contender 2 is contender 1 without its log line; 4 and 5
@@ -17,8 +19,9 @@ const FULL = {
   name: 'full',
   rounds: 5,
   sweepRounds: 3,
-  warmupMs: 500,
-  warmupRequests: 50_000,
+  // Long enough for the optimizing compilers to settle on the library's extra code as well.
+  warmupMs: 1000,
+  warmupRequests: 100_000,
   maxMs: 2000,
   sweepMaxMs: 1500,
   maxRequests: 200_000,
@@ -42,7 +45,7 @@ function sections(mode, options) {
   const list = [];
   if (!options.soakOnly) {
     const base = { warmupMs: mode.warmupMs, warmupRequests: mode.warmupRequests, maxMs: mode.maxMs, maxRequests: mode.maxRequests };
-    list.push({ key: 'json-post', workload: 'json-post', concurrency: CONCURRENCY, sweep: false, contenders: ALL, rounds: mode.rounds, ...base });
+    list.push({ key: 'json-post', workload: 'json-post', concurrency: CONCURRENCY, sweep: false, contenders: WITH_REFERENCE, rounds: mode.rounds, ...base });
     list.push({ key: 'get-64k', workload: 'get-64k', concurrency: CONCURRENCY, sweep: false, contenders: ALL, rounds: mode.rounds, ...base });
     for (const concurrency of SWEEP_LEVELS) {
       list.push({

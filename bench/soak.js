@@ -2,12 +2,13 @@
 // after each batch the loop is quiet, GC runs twice (--expose-gc) and the heap and handles are
 // sampled. A leak of even a few bytes per request shows as a climbing heap.
 'use strict';
-const { createClient } = require('../dist/index.js');
+const { loadLibrary } = require('./lib');
 const pino = require('pino');
 const { guardChild, sendAndExit } = require('./ipc');
 const { runLoad } = require('./load');
 const { WORKLOADS } = require('./workloads');
 
+const { createClient } = loadLibrary();
 const cfg = JSON.parse(process.env.BENCH_CONFIG);
 guardChild(cfg.guardMs);
 
@@ -15,10 +16,13 @@ if (typeof global.gc !== 'function') throw new Error('bench soak: run with --exp
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * Every libuv handle of the process, unref'd ones included (idle pooled sockets are unref'd, and
+ * process._getActiveHandles() / getActiveResourcesInfo() leave those out): a leaked socket shows.
+ * JS timers share one libuv timer; a leaked Timeout object shows in the heap instead.
+ */
 function handles() {
-  // Node 20 still has the internal list, which also shows unref'd handles (idle pooled sockets).
-  const list = typeof process._getActiveHandles === 'function' ? process._getActiveHandles() : process.getActiveResourcesInfo();
-  return list.length;
+  return process.report.getReport().libuv.filter((h) => h.type !== 'loop').length;
 }
 
 async function main() {
