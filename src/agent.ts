@@ -33,7 +33,7 @@ const kRequest = Symbol('axios-keepalive.request');
 const kFacts = Symbol('axios-keepalive.facts');
 
 /** What the agent tells the attempt that created a request. Implemented by Attempt. */
-export interface AttemptHooks {
+export interface AttemptHooks extends RequestBinding {
   readonly forceNewSocket: boolean;
   onRequest(req: ClientRequest, agent: PoolAgent, name: string, origin: string): void;
   onQueued(): void;
@@ -241,8 +241,10 @@ function onRequestSocket(this: ClientRequest, socket: Socket): void {
   }
 }
 
-interface RequestBinding {
-  attempt: AttemptHooks | null;
+/** What the agent keeps on each native request. A bound request's binding is its attempt itself
+ * (one object less per call); an unbound one gets a small object. */
+export interface RequestBinding {
+  readonly attempt: AttemptHooks | null;
   addedAt: number;
 }
 
@@ -314,7 +316,9 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       const attempt = pending;
       pending = null;
       const self = this as unknown as AgentInternals;
-      (req as ClientRequest & { [kRequest]?: RequestBinding })[kRequest] = { attempt, addedAt: now() };
+      const binding: RequestBinding = attempt ?? { attempt: null, addedAt: 0 };
+      binding.addedAt = now();
+      (req as ClientRequest & { [kRequest]?: RequestBinding })[kRequest] = binding;
       // A request is handed one socket: on() spares the once() wrapper and its removal.
       req.on('socket', onRequestSocket);
       let name: string;

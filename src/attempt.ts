@@ -1,5 +1,6 @@
-// One attempt of a call on one native request: its phase timers (queue, connect, response, idle)
-// and its abort. A call has one attempt, two after a stale-socket retry.
+// One attempt of a call on one native request: which phase it is in (queue, connect, response,
+// idle) since when, and its abort. A call has one attempt, two after a stale-socket retry. The
+// deadlines themselves are checked by the call's one timer (call.ts), not by a timer per phase.
 //
 // Phases follow the native request (Node lib/_http_client.js): the agent queues it or hands it a
 // socket ('socket' event), a new socket connects ('connect' / 'secureConnect'), the response
@@ -18,7 +19,8 @@ export type AttemptPhase = TimeoutPhase | 'dispatch' | 'done';
 /** What an attempt needs from its call. Implemented by Call. */
 export interface CallHooks {
   readonly opts: CallOptions;
-  attemptTimedOut(attempt: Attempt, phase: TimeoutPhase, limit: number): void;
+  /** The attempt has no phase left to watch (its request closed, or it was stopped). */
+  attemptDone(attempt: Attempt): void;
 }
 
 const kAttempt = Symbol('axios-keepalive.attempt');
@@ -30,10 +32,6 @@ function onRequestResponse(this: BoundRequest, res: IncomingMessage): void {
 
 function onRequestClose(this: BoundRequest): void {
   this[kAttempt]?.onClose();
-}
-
-function onAttemptTimer(attempt: Attempt): void {
-  attempt.onTimer();
 }
 
 interface AgentQueues {
@@ -51,11 +49,14 @@ export class Attempt implements AttemptHooks {
   /** socket.bytesRead / bytesWritten when the socket was handed to this request. */
   readBefore = 0;
   writtenBefore = 0;
+  /** The agent's binding of the native request to this attempt (RequestBinding). */
+  readonly attempt: Attempt = this;
+  addedAt = 0;
+  /** When the current phase started, and its limit (0: not watched). */
+  phaseStart = 0;
+  limit = 0;
   private agent: PoolAgent | null = null;
   private name = '';
-  private timer: NodeJS.Timeout | undefined;
-  private armedAt = 0;
-  private limit = 0;
 
   constructor(
     private readonly call: CallHooks,
@@ -107,39 +108,34 @@ export class Attempt implements AttemptHooks {
 
   /** No more phase deadlines for this attempt. */
   stop(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    if (this.phase === 'done') return;
     this.phase = 'done';
+    this.call.attemptDone(this);
   }
 
+  /** Enters a phase: two field writes, no timer call (the call's timer looks at them). */
   private arm(phase: TimeoutPhase, limit: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
     this.phase = phase;
     this.limit = limit;
-    this.armedAt = now();
-    this.timer = limit > 0 ? schedule(this, limit) : undefined;
+    this.phaseStart = now();
   }
 
-  onTimer(): void {
-    this.timer = undefined;
+  /**
+   * When the current phase expires, or Infinity when it is not watched. The idle deadline moves with
+   * every byte read (the socket's lastReadAt), and while unread bytes wait in the response the reader
+   * is slow, not the server: that is the stream guard's business, so the idle window starts again.
+   */
+  due(at: number): number {
     const phase = this.phase;
-    if (phase === 'done' || phase === 'dispatch') return;
-    if (phase === 'idle') {
-      // Lazy idle timer: re-armed for the rest of the gap rather than refreshed on every chunk.
-      const quiet = now() - Math.max(this.st?.lastReadAt ?? 0, this.armedAt);
-      if (quiet < this.limit) {
-        this.timer = schedule(this, Math.max(1, Math.ceil(this.limit - quiet)));
-        return;
-      }
-      // Unread bytes are waiting: the reader is slow, not the server. The stream guard owns that.
-      if (this.res !== null && this.res.readableLength > 0) {
-        this.timer = schedule(this, this.limit);
-        return;
-      }
+    if (this.limit === 0 || phase === 'done' || phase === 'dispatch') return Infinity;
+    if (phase !== 'idle') return this.phaseStart + this.limit;
+    const lastRead = this.st?.lastReadAt ?? 0;
+    const due = (lastRead > this.phaseStart ? lastRead : this.phaseStart) + this.limit;
+    if (due <= at && this.res !== null && this.res.readableLength > 0) {
+      this.phaseStart = at;
+      return at + this.limit;
     }
-    this.call.attemptTimedOut(this, phase, this.limit);
+    return due;
   }
 
   /** Ends the attempt: the socket is destroyed (never pooled half-read) and marked with why. */
@@ -168,10 +164,4 @@ export class Attempt implements AttemptHooks {
     if (this.res !== null && !this.res.complete) this.res.destroy(error);
     else req.destroy(error);
   }
-}
-
-function schedule(attempt: Attempt, ms: number): NodeJS.Timeout {
-  const timer = setTimeout(onAttemptTimer, ms, attempt);
-  timer.unref(); // the socket keeps the process alive while it matters; a timer never should
-  return timer;
 }

@@ -19,8 +19,14 @@ function isReadable(value: unknown): value is Readable {
   return value !== null && typeof value === 'object' && typeof (value as Readable).pipe === 'function' && typeof (value as Readable).on === 'function';
 }
 
-function onTotalTimer(call: Call): void {
-  call.onTotal();
+function onCallTimer(call: Call): void {
+  call.onTimer();
+}
+
+function schedule(call: Call, ms: number): NodeJS.Timeout {
+  const timer = setTimeout(onCallTimer, ms, call);
+  timer.unref(); // the socket keeps the process alive while it matters; a timer never should
+  return timer;
 }
 
 /** The facts put on a response: one object literal of one shape, not a spread of a spread. */
@@ -39,7 +45,13 @@ export class Call implements CallHooks, GuardHooks {
   private current: Attempt | null = null;
   /** The `responseType: 'stream'` body handed to the caller, while it is being read. */
   private body: Readable | undefined;
-  private totalTimer: NodeJS.Timeout | undefined;
+  /**
+   * One timer per call watches the total deadline and the current attempt's phase. It sleeps at most
+   * opts.step (the shortest limit), so a phase that starts later can never expire before it wakes;
+   * phase changes are field writes, and a fast call costs one setTimeout and one clearTimeout.
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private totalDue = Infinity;
   private resolve!: (response: AxiosResponse) => void;
   private reject!: (error: unknown) => void;
 
@@ -54,10 +66,8 @@ export class Call implements CallHooks, GuardHooks {
       this.resolve = resolve;
       this.reject = reject;
       const total = this.opts.timeouts.total;
-      if (total > 0) {
-        this.totalTimer = setTimeout(onTotalTimer, total, this);
-        this.totalTimer.unref();
-      }
+      if (total > 0) this.totalDue = this.start + total;
+      if (this.opts.step > 0) this.timer = schedule(this, this.opts.step);
       this.client.inflight.add(this);
       this.dispatch(false);
     });
@@ -145,6 +155,39 @@ export class Call implements CallHooks, GuardHooks {
     this.fail(attempt, err, facts);
   }
 
+  onTimer(): void {
+    this.timer = undefined;
+    const at = now();
+    let next = Infinity;
+    if (!this.settled) {
+      if (at >= this.totalDue) {
+        this.onTotal();
+        return;
+      }
+      next = this.totalDue;
+    }
+    const attempt = this.current;
+    if (attempt !== null) {
+      const due = attempt.due(at);
+      if (at >= due) {
+        this.attemptTimedOut(attempt, attempt.phase as TimeoutPhase, attempt.limit);
+        return;
+      }
+      if (due < next) next = due;
+    }
+    if (next === Infinity) return; // settled, and no phase left to watch
+    this.timer = schedule(this, Math.max(1, Math.min(Math.ceil(next - at), this.opts.step)));
+  }
+
+  attemptDone(attempt: Attempt): void {
+    if (this.settled && attempt === this.current) this.clearTimer();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   /** A phase deadline of the current attempt expired. */
   attemptTimedOut(attempt: Attempt, phase: TimeoutPhase, limit: number): void {
     this.countTimeout(attempt, phase);
@@ -154,8 +197,7 @@ export class Call implements CallHooks, GuardHooks {
     attempt.abort(error, 'timeout', phase);
   }
 
-  onTotal(): void {
-    this.totalTimer = undefined;
+  private onTotal(): void {
     if (this.settled) return;
     const attempt = this.current!;
     this.countTimeout(attempt, 'total');
@@ -214,11 +256,11 @@ export class Call implements CallHooks, GuardHooks {
 
   private settle(attempt: Attempt, streaming: boolean): void {
     this.settled = true;
-    if (this.totalTimer !== undefined) clearTimeout(this.totalTimer);
-    this.totalTimer = undefined;
     this.client.inflight.delete(this);
     // A stream body keeps its `idle` deadline while its reader reads; everything else is done.
-    if (!streaming) attempt.stop();
+    if (streaming && attempt.phase !== 'done') return;
+    attempt.stop();
+    this.clearTimer();
   }
 
   // --- facts and log fields ---
@@ -289,7 +331,8 @@ export class Call implements CallHooks, GuardHooks {
     if (code !== undefined) fields.code = code;
     if (this.retries > 0) fields.retries = this.retries;
     if (phase !== undefined) fields.timeoutPhase = phase;
-    const outcome = code === undefined ? String(status) : `${code}${phase ? ` (${phase} timeout)` : ''}`;
-    log.writeTo(logger, level, fields, `${fields.method} ${fields.url} ${outcome}${f.reused === undefined ? '' : f.reused ? ' reused' : ' new socket'}`, this.opts.logger);
+    // A constant message (as pino-http's): method, url and outcome are fields already, and
+    // formatting them again into the message costs on every call.
+    log.writeTo(logger, level, fields, code === undefined ? 'upstream request completed' : 'upstream request failed', this.opts.logger);
   }
 }

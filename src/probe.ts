@@ -42,13 +42,13 @@ function countingAgents(): { httpAgent: http.Agent; httpsAgent: https.Agent; ope
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
 export function prettyLine(line: Record<string, unknown>): string {
-  const { level, time, msg, pid: _pid, hostname: _host, lib: _lib, evt: _evt, ...rest } = line;
+  const { level, time, msg, pid: _pid, hostname: _host, lib: _lib, evt: _evt, name: _name, method, url, status, ...rest } = line;
   const shown = Object.entries(rest)
-    .filter(([k]) => !['method', 'url', 'status'].includes(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   const clock = new Date(Number(time)).toISOString().slice(11, 23);
-  return `[${clock}] ${(LEVEL_NAMES[Number(level)] ?? String(level)).padEnd(5)} ${String(msg)}  ${shown}`;
+  const request = method === undefined ? '' : ` ${String(method)} ${String(url)} ${String(status ?? '')}`;
+  return `[${clock}] ${(LEVEL_NAMES[Number(level)] ?? String(level)).padEnd(5)} ${String(msg)}${request}  ${shown}`;
 }
 
 export async function probe(options: ProbeOptions): Promise<Measurement[]> {

@@ -120,6 +120,8 @@ export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios
 
 /** What a call runs with: the client's options, or a copy with the per-request overrides applied. */
 export interface CallOptions {
+  /** The shortest timeout that is on (0: none): the call's one timer never sleeps longer than this. */
+  step: number;
   log: boolean;
   logger: Logger | undefined;
   timeouts: Required<TimeoutOptions>;
@@ -127,8 +129,16 @@ export interface CallOptions {
   retry: Required<RetryOptions>;
 }
 
+/** The shortest of the timeouts that are on, 0 when all are off. */
+function shortestTimeout(t: Required<TimeoutOptions>): number {
+  let step = 0;
+  for (const v of [t.queue, t.connect, t.response, t.idle, t.total]) if (v > 0 && (step === 0 || v < step)) step = v;
+  return step;
+}
+
 export function baseCallOptions(resolved: ResolvedOptions): CallOptions {
   return Object.freeze({
+    step: shortestTimeout(resolved.timeouts),
     log: resolved.logger !== false,
     logger: undefined,
     timeouts: resolved.timeouts,
@@ -145,11 +155,13 @@ export function resolveRequestOptions(base: CallOptions, value: unknown): CallOp
   if (value === undefined || value === null) return base;
   const r = assertObject('config.keepAlive', value, REQUEST_KEYS)!;
   const logger = checkLogger('config.keepAlive.logger', r.logger, false);
+  const timeouts = resolveTimeouts('config.keepAlive.timeouts', r.timeouts, base.timeouts);
   return {
+    step: timeouts === base.timeouts ? base.step : shortestTimeout(timeouts),
     // A per-request logger turns logging on for that call even when the client has none.
     log: (checkBoolean('config.keepAlive.log', r.log) ?? true) && (base.log || logger !== undefined),
     logger,
-    timeouts: resolveTimeouts('config.keepAlive.timeouts', r.timeouts, base.timeouts),
+    timeouts,
     stream: resolveStream('config.keepAlive.stream', r.stream, base.stream),
     retry: resolveRetry('config.keepAlive.retry', r.retry, base.retry),
   };
