@@ -156,6 +156,8 @@ function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
   const st = socketState(this)!;
   st.errorCode ??= err.code ?? 'ERR';
   if (err.code === 'ERR_CANCELED') st.close('canceled');
+  // axios's own `timeout` (ECONNABORTED, or ETIMEDOUT with clarifyTimeoutError) destroys the socket with its error.
+  else if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') st.close('timeout');
 }
 
 function onSocketTimeout(this: Socket): void {
@@ -237,7 +239,15 @@ function onRequestSocket(this: ClientRequest, socket: Socket): void {
   const observers = poolOf(socket)?.observers;
   if (observers !== undefined && observers.length > 0) {
     const event: SocketAssignedEvent = { ...facts, origin: st.origin };
-    for (const observer of observers) observer(event);
+    for (const observer of observers) {
+      // A listener's bug (a metrics library, say) must not become an uncaught exception in a socket event.
+      try {
+        observer(event);
+      } catch (error) {
+        const log = poolOf(socket)?.log;
+        log?.write('warn', { evt: 'observer-error', error: (error as Error)?.name ?? typeof error }, 'an observe() listener threw');
+      }
+    }
   }
 }
 
@@ -416,6 +426,11 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       }
       if (this.pool.closed) {
         st.close('client-closed');
+        return false;
+      }
+      // Node's Agent reads maxFreeSockets 0 as 256 (`options.maxFreeSockets || 256`): 0 means none here.
+      if (this.pool.options.maxFreeSockets === 0) {
+        st.close('pool-full');
         return false;
       }
       let timeout = this.pool.options.freeSocketTimeout;

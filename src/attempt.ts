@@ -138,27 +138,38 @@ export class Attempt implements AttemptHooks {
     return due;
   }
 
+  /**
+   * Takes a request that never got a socket out of the agent's queue. Node leaves a destroyed
+   * request there until a socket frees (lib/_http_agent.js), where it would count as queued and bump
+   * the next socket's request count (agentkeepalive's onFree); Node's own onSocket(null, err) path
+   * then emits its 'error' and 'close', so axios settles and cleans up. Returns whether it was queued.
+   */
+  dequeue(error: Error): boolean {
+    const req = this.req;
+    if (req === null || this.socket !== null) return false;
+    const requests = (this.agent as unknown as AgentQueues | null)?.requests;
+    const queue = requests?.[this.name];
+    const index = queue?.indexOf(req) ?? -1;
+    if (queue === undefined || index === -1) return false;
+    queue.splice(index, 1);
+    if (queue.length === 0) delete requests![this.name];
+    (req as unknown as { onSocket(s: Socket | null, e: Error): void }).onSocket(null, error);
+    return true;
+  }
+
   /** Ends the attempt: the socket is destroyed (never pooled half-read) and marked with why. */
   abort(error: Error, reason: CloseReason, phase?: TimeoutPhase): void {
     this.stop();
-    this.st?.close(reason, phase);
+    // A socket already freed (its response was read to the end) may be pooled or carry another
+    // request by now: it is not this attempt's to label.
+    if (this.st !== null && this.st.attempt === this) this.st.close(reason, phase);
     const req = this.req;
-    if (req === null || req.destroyed) return;
+    if (req === null) return;
     if (this.socket === null) {
-      // Still queued. Node leaves a destroyed request in the agent's queue until a socket frees
-      // (lib/_http_agent.js), so take it out, and let Node's onSocket(null, err) path emit its
-      // 'error' and 'close' so axios settles and cleans up.
-      const queue = (this.agent as unknown as AgentQueues | null)?.requests[this.name];
-      const index = queue?.indexOf(req) ?? -1;
-      if (queue !== undefined && index !== -1) {
-        queue.splice(index, 1);
-        if (queue.length === 0) delete (this.agent as unknown as AgentQueues).requests[this.name];
-        (req as unknown as { onSocket(s: Socket | null, e: Error): void }).onSocket(null, error);
-        return;
-      }
-      req.destroy(error);
+      if (!this.dequeue(error) && !req.destroyed) req.destroy(error);
       return;
     }
+    if (req.destroyed) return;
     // IncomingMessage.destroy(err) emits 'error' only to existing listeners and destroys the
     // socket when the body is incomplete; a stream reader sees this error, not 'aborted'.
     if (this.res !== null && !this.res.complete) this.res.destroy(error);

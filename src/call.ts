@@ -85,7 +85,6 @@ export class Call implements CallHooks, GuardHooks {
     } finally {
       setPending(null);
     }
-    if (attempt.req === null) this.client.noteBypass(this.config);
     promise.then(
       (response) => this.onResponse(attempt, response),
       (error: unknown) => this.onError(attempt, error),
@@ -95,6 +94,7 @@ export class Call implements CallHooks, GuardHooks {
   // --- outcomes of an attempt ---
 
   private onResponse(attempt: Attempt, response: AxiosResponse): void {
+    if (attempt.req === null) this.client.noteBypass(this.config);
     if (this.settled) {
       // Already failed (deadline, client closed): what arrives late is destroyed, never pooled half-read.
       if (isReadable(response.data)) response.data.destroy();
@@ -116,6 +116,8 @@ export class Call implements CallHooks, GuardHooks {
 
   private onError(attempt: Attempt, error: unknown): void {
     const err = error as KeepAliveAxiosError;
+    // A request was sent, but not through our agents (an error before any request is not a bypass).
+    if (attempt.req === null && err?.request != null) this.client.noteBypass(this.config);
     if (this.settled) {
       if (isReadable(err?.response?.data)) err.response.data.destroy();
       return;
@@ -141,7 +143,19 @@ export class Call implements CallHooks, GuardHooks {
     if (isReadable(body)) {
       // Error status on a stream request: drain a bounded amount so the socket can be reused.
       attempt.stop();
+      // axios has settled and stopped listening to the caller's signal: a cancel ends the drain here.
+      const signal = this.config.signal as AbortSignal | undefined;
+      const onCancel = (): void => {
+        attempt.st?.close('canceled');
+        body.destroy();
+      };
+      if (typeof signal?.addEventListener === 'function') {
+        if (signal.aborted) onCancel();
+        else signal.addEventListener('abort', onCancel, { once: true });
+      }
+      void this.config.cancelToken?.promise.then(onCancel, () => undefined);
       drainBody(body, this.opts.stream.drainLimit, this.opts.stream.drainTimeout).then(({ body: bytes, complete }) => {
+        signal?.removeEventListener?.('abort', onCancel);
         if (this.settled) return;
         err.response!.data = decodeBody(bytes, err.response!.headers?.['content-type']);
         if (!complete) {
@@ -250,6 +264,8 @@ export class Call implements CallHooks, GuardHooks {
     const facts: ErrorFacts = { ...this.socketFacts(attempt, error?.request), durationMs: this.elapsed(), retries: this.retries, ...extra };
     if (error !== null && typeof error === 'object') error.keepAlive = facts;
     this.settle(attempt, false);
+    // Canceled (or failed) while waiting for a socket: leave the agent's queue now.
+    attempt.dequeue(error instanceof Error ? error : new Error(String(error)));
     this.logLine(attempt, facts, error?.response?.status, error?.code ?? 'ERR_UNKNOWN', facts.timeoutPhase);
     this.reject(error);
   }

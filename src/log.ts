@@ -27,8 +27,9 @@ export function redactUrl(url: string): string {
     const path = u.pathname + (u.search ? redactPath('?' + u.search.slice(1)) : '');
     return u.origin + path;
   } catch {
-    // Not absolute: keep only what the path part can say.
-    return redactPath(url.replace(/^[^/?]*@/, ''));
+    // Not parseable (a relative path, a mistyped host): drop any userinfo of an absolute,
+    // protocol-relative or bare `user:pw@host/...` form before anything is logged.
+    return redactPath(url.replace(/^((?:[a-z][a-z\d+.-]*:)?\/\/)?[^/?#]*@/i, '$1'));
   }
 }
 

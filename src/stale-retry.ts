@@ -9,11 +9,17 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 
 export const RETRY = 'retry';
 
+/** A header axios actually sends: AxiosHeaders.toJSON() drops null and false values. */
+function sent(value: unknown): boolean {
+  return value !== null && value !== undefined && value !== false && String(value).trim() !== '';
+}
+
 function hasIdempotencyKey(headers: unknown): boolean {
   if (headers === null || typeof headers !== 'object') return false;
-  const h = headers as { has?: (name: string) => boolean };
-  if (typeof h.has === 'function') return h.has('Idempotency-Key'); // AxiosHeaders: case-insensitive
-  return Object.keys(headers).some((k) => k.toLowerCase() === 'idempotency-key');
+  const h = headers as { get?: (name: string) => unknown };
+  if (typeof h.get === 'function') return sent(h.get('Idempotency-Key')); // AxiosHeaders: case-insensitive
+  const record = headers as Record<string, unknown>;
+  return Object.keys(record).some((k) => k.toLowerCase() === 'idempotency-key' && sent(record[k]));
 }
 
 /** A stream body has been consumed by the first attempt; everything else axios can send again. */

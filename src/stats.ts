@@ -15,7 +15,6 @@ export type CloseReason =
   | 'canceled' // the caller canceled the request (signal, cancelToken)
   | 'unsolicited-data' // bytes arrived on an idle pooled socket
   | 'pool-full' // not kept: maxFreeSockets idle sockets already
-  | 'evicted' // an idle socket closed to make room for a stale-socket retry on a new socket
   | 'client-closed' // the client was closed (handle.close())
   | 'other';
 

@@ -89,11 +89,11 @@ class StreamGuard {
     const a = this.attempt;
     // The reader stopped early (destroy, break out of for await): if the socket is still this
     // request's and not done, close it rather than leave it checked out.
-    if (!this.stream.readableEnded && a.phase !== 'done' && a.socket !== null && !a.socket.destroyed) {
-      a.st?.close('abandoned');
+    // A socket destroyed mid-body is classified at its close (agent.ts closeReason); a freed one
+    // (a decompressing pipeline read the response to its end) is pooled and not ours to label.
+    if (!this.stream.readableEnded && a.phase !== 'done' && a.socket !== null && !a.socket.destroyed && a.st?.attempt === a) {
+      a.st.close('abandoned');
       a.socket.destroy();
-    } else if (!this.stream.readableEnded) {
-      a.st?.close('abandoned');
     }
   }
 }
