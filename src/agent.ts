@@ -1,6 +1,6 @@
-// The agents: agentkeepalive's, extended with the one thing only an agent can see, the life of
-// each socket (created, ready, handed to a request, freed, kept, closed and why), and the binding of
-// each native request to the attempt that sent it.
+// The agents: agentkeepalive's, extended with what only an agent can see: each socket created
+// (socket-state.ts), each native request added (request-binding.ts), each socket kept or dropped
+// when it is freed (keepSocketAlive below).
 //
 // Sources read (Node 20.20, agentkeepalive 4.6.0):
 // - node lib/_http_agent.js: addRequest() takes a free socket (reuseSocket), creates one
@@ -12,102 +12,18 @@
 //   calls Node's (which calls setKeepAlive on every freed socket) and then overwrites Node's
 //   Keep-Alive hint handling with freeSocketTimeout; its agent 'free' listener re-applies
 //   calcSocketTimeout(), which honours a per-socket `socket.freeSocketTimeout`.
-import { HttpAgent, HttpsAgent, constants } from 'agentkeepalive';
+import { HttpAgent, HttpsAgent } from 'agentkeepalive';
 import type { ClientRequest } from 'node:http';
 import { isIP, type Socket } from 'node:net';
-import type { SocketFacts } from './errors';
-import type { Log } from './log';
-import type { ResolvedOptions } from './options';
-import type { CloseReason, OriginCounters, StatsRegistry, TimeoutPhase } from './stats';
-import { now, roundMs } from './clock';
-
-const SOCKET_REQUEST_COUNT = constants.SOCKET_REQUEST_COUNT as unknown as symbol;
+import { now } from './clock';
+import { bindRequest, takePending } from './request-binding';
+import { adoptSocket, socketState, SocketState, type PoolContext } from './socket-state';
+import type { CloseReason } from './stats';
 
 /** Node's own margin below the server's hint (lib/_http_agent.js keepSocketAlive). */
 export const HINT_MARGIN_MS = 1000;
 /** socketActiveTTL is shortened by up to this fraction, per socket, so a pool does not reconnect at once. */
 export const TTL_JITTER = 0.1;
-
-const kSocket = Symbol('axios-keepalive.socket');
-const kRequest = Symbol('axios-keepalive.request');
-const kFacts = Symbol('axios-keepalive.facts');
-
-/** What the agent tells the attempt that created a request. Implemented by Attempt. */
-export interface AttemptHooks extends RequestBinding {
-  readonly forceNewSocket: boolean;
-  onRequest(req: ClientRequest, agent: PoolAgent, name: string, origin: string): void;
-  onQueued(): void;
-  onSocket(socket: Socket, state: SocketState, facts: SocketFacts): void;
-  onSocketReady(): void;
-}
-
-/** The binding slot: axios's http adapter calls transport.request(), and so agent.addRequest(),
- * synchronously within the adapter call (lib/adapters/http.js awaits nothing before it unless the
- * body is a legacy form-data stream). Requests created any other way stay unbound: they still get
- * their socket facts, and the call keeps its total deadline. */
-let pending: AttemptHooks | null = null;
-
-/** Set around the synchronous call of axios's adapter; taken by the first addRequest. */
-export function setPending(attempt: AttemptHooks | null): void {
-  pending = attempt;
-}
-
-let nextSocketId = 1;
-
-export class SocketState {
-  readonly id = nextSocketId++;
-  readonly createdAt = now();
-  ready = false;
-  /** In the free pool. */
-  idle = false;
-  /** Freed by its last request and not yet kept, handed on or destroyed. */
-  freeing = false;
-  freedAt = 0;
-  lastReadAt = 0;
-  peerEnded = false;
-  errorCode: string | undefined;
-  reason: CloseReason | undefined;
-  timeoutPhase: TimeoutPhase | undefined;
-  /** What will close this socket if it stays idle: its free timeout's cause. */
-  idleCause: CloseReason = 'idle-timeout';
-  attempt: AttemptHooks | null = null;
-  constructor(
-    readonly origin: string,
-    readonly counters: OriginCounters,
-    /** This socket's maximum age (socketActiveTTL with jitter), 0 for none. */
-    readonly ttl: number,
-  ) {}
-
-  /** The first reason set wins: it is the cause, later ones are consequences. */
-  close(reason: CloseReason, phase?: TimeoutPhase): void {
-    if (this.reason === undefined) {
-      this.reason = reason;
-      this.timeoutPhase = phase;
-    }
-  }
-}
-
-export function socketState(socket: Socket | null | undefined): SocketState | undefined {
-  return socket ? (socket as Socket & { [kSocket]?: SocketState })[kSocket] : undefined;
-}
-
-/** The socket facts captured on a native request (also for requests not bound to an attempt). */
-export function requestFacts(req: unknown): SocketFacts | undefined {
-  if (typeof req !== 'object' || req === null) return undefined;
-  const r = req as { [kFacts]?: SocketFacts; _currentRequest?: { [kFacts]?: SocketFacts } };
-  // follow-redirects hides the native request behind its wrapper on errors.
-  return r[kFacts] ?? r._currentRequest?.[kFacts];
-}
-
-/** Shared by the http and the https agent of one client. */
-export interface PoolContext {
-  readonly stats: StatsRegistry;
-  readonly log: Log;
-  readonly options: ResolvedOptions['agent'];
-  closed: boolean;
-  /** Listeners of handle.observe(). */
-  readonly observers: Array<(event: SocketAssignedEvent) => void>;
-}
 
 export function formatOrigin(protocol: string, host: string, port: number | string): string {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -125,149 +41,6 @@ interface AgentInternals {
 }
 
 export type PoolAgent = InstanceType<typeof KeepAliveHttpAgent> | InstanceType<typeof KeepAliveHttpsAgent>;
-
-// --- per-socket listeners: installed once per socket, `this` is the socket (no closures) ---
-
-function onSocketReady(this: Socket): void {
-  const st = socketState(this)!;
-  st.ready = true;
-  st.lastReadAt = now();
-  const log = poolOf(this)?.log;
-  log?.write(log.requestLevel, { evt: 'socket-open', origin: st.origin, socketId: st.id, localPort: this.localPort ?? null }, 'socket opened');
-  st.attempt?.onSocketReady();
-}
-
-function onSocketData(this: Socket): void {
-  const st = socketState(this)!;
-  st.lastReadAt = now();
-  if (st.idle) {
-    // HTTP/1.1 without pipelining: nothing may arrive on an idle socket. Whatever it is, the next
-    // request would read it as its own response (a desync), so the socket goes.
-    st.close('unsolicited-data');
-    this.destroy();
-  }
-}
-
-function onSocketEnd(this: Socket): void {
-  socketState(this)!.peerEnded = true;
-}
-
-function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
-  const st = socketState(this)!;
-  st.errorCode ??= err.code ?? 'ERR';
-  if (err.code === 'ERR_CANCELED') st.close('canceled');
-  // axios's own `timeout` (ECONNABORTED, or ETIMEDOUT with clarifyTimeoutError) destroys the socket with its error.
-  else if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') st.close('timeout');
-}
-
-function onSocketTimeout(this: Socket): void {
-  // agentkeepalive's own 'timeout' listener (installed before this one) destroys an idle socket.
-  const st = socketState(this)!;
-  if (st.idle) st.close(st.idleCause);
-}
-
-function onSocketFree(this: Socket): void {
-  // Runs before Node's agent 'free' handler (listener order: agentkeepalive, this, Node's).
-  const st = socketState(this)!;
-  st.freeing = true;
-  st.freedAt = now();
-}
-
-function closeReason(socket: Socket, st: SocketState): CloseReason {
-  if (st.reason !== undefined) return st.reason;
-  if (st.peerEnded) return 'server-closed';
-  if (st.errorCode === 'ECONNRESET' || st.errorCode === 'EPIPE') return 'server-closed';
-  if (st.errorCode !== undefined) return 'error';
-  const req = (socket as Socket & { _httpMessage?: ClientRequest & { shouldKeepAlive?: boolean; res?: { complete: boolean } } })._httpMessage;
-  // Closed here, mid-body, for no reason above: its reader stopped early (destroy(), a break out of
-  // for await); the socket can close before the stream's own 'close' event, so it is decided here.
-  if (req?.res && !req.res.complete) return 'abandoned';
-  if (req && req.shouldKeepAlive === false) return 'connection-close';
-  if (st.freeing) return 'pool-full';
-  return 'other';
-}
-
-function onSocketClose(this: Socket): void {
-  const st = socketState(this)!;
-  const reason = closeReason(this, st);
-  st.counters.closed[reason] = (st.counters.closed[reason] ?? 0) + 1;
-  const log = poolOf(this)?.log;
-  if (log) {
-    const fields: Record<string, unknown> = {
-      evt: 'socket-close',
-      origin: st.origin,
-      socketId: st.id,
-      reason,
-      requests: (this as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 0,
-      ageMs: roundMs(now() - st.createdAt),
-    };
-    if (st.timeoutPhase !== undefined) fields.timeoutPhase = st.timeoutPhase;
-    if (st.errorCode !== undefined) fields.code = st.errorCode;
-    log.write(log.requestLevel, fields, `socket closed: ${reason}${st.timeoutPhase ? ` (${st.timeoutPhase} timeout)` : ''}`);
-  }
-}
-
-const kPool = Symbol('axios-keepalive.pool');
-function poolOf(socket: Socket): PoolContext | undefined {
-  return (socket as Socket & { [kPool]?: PoolContext })[kPool];
-}
-
-// --- per-request listener: `this` is the native request ---
-
-function onRequestSocket(this: ClientRequest, socket: Socket): void {
-  const st = socketState(socket);
-  const rs = (this as ClientRequest & { [kRequest]?: RequestBinding })[kRequest];
-  if (st === undefined || rs === undefined) return; // a socket this agent did not create
-  const count = (socket as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 1;
-  const reused = count > 1;
-  const at = now();
-  const facts: SocketFacts = {
-    reused,
-    socketRequests: count,
-    idleMs: reused ? roundMs(at - st.freedAt) : null,
-    queueMs: roundMs(at - rs.addedAt),
-    localPort: socket.localPort ?? null,
-    remoteAddress: socket.remoteAddress ?? null,
-  };
-  (this as ClientRequest & { [kFacts]?: SocketFacts })[kFacts] = facts;
-  st.idle = false;
-  st.freeing = false;
-  st.counters.requests++;
-  if (reused) st.counters.reused++;
-  st.attempt = rs.attempt;
-  rs.attempt?.onSocket(socket, st, facts);
-  const observers = poolOf(socket)?.observers;
-  if (observers !== undefined && observers.length > 0) {
-    const event: SocketAssignedEvent = { ...facts, origin: st.origin };
-    for (const observer of observers) {
-      // A listener's bug (a metrics library, say) must not become an uncaught exception in a socket event.
-      try {
-        observer(event);
-      } catch (error) {
-        const log = poolOf(socket)?.log;
-        log?.write('warn', { evt: 'observer-error', error: (error as Error)?.name ?? typeof error }, 'an observe() listener threw');
-      }
-    }
-  }
-}
-
-/** What the agent keeps on each native request. A bound request's binding is its attempt itself
- * (one object less per call); an unbound one gets a small object. */
-export interface RequestBinding {
-  readonly attempt: AttemptHooks | null;
-  addedAt: number;
-}
-
-/** A request was handed a socket: what metrics observe. */
-export interface SocketAssignedEvent extends SocketFacts {
-  origin: string;
-}
-
-/** Socket facts for a request whose socket connected after it was assigned. */
-export function fillAddressFacts(facts: SocketFacts, socket: Socket): void {
-  if (facts.localPort === null) facts.localPort = socket.localPort ?? null;
-  if (facts.remoteAddress === null) facts.remoteAddress = socket.remoteAddress ?? null;
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the TypeScript mixin signature
 type AnyAgentClass = new (...args: any[]) => object;
@@ -323,14 +96,9 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
     }
 
     addRequest(req: ClientRequest, options: Record<string, unknown>): void {
-      const attempt = pending;
-      pending = null;
+      const attempt = takePending();
       const self = this as unknown as AgentInternals;
-      const binding: RequestBinding = attempt ?? { attempt: null, addedAt: 0 };
-      binding.addedAt = now();
-      (req as ClientRequest & { [kRequest]?: RequestBinding })[kRequest] = binding;
-      // A request is handed one socket: on() spares the once() wrapper and its removal.
-      req.on('socket', onRequestSocket);
+      bindRequest(req, attempt);
       let name: string;
       if (attempt?.forceNewSocket) {
         const merged = this.mergedOptions(req, options);
@@ -394,17 +162,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       const counters = this.pool.stats.forOrigin(origin);
       const ttl = this.pool.options.socketActiveTTL;
       const st = new SocketState(origin, counters, ttl > 0 ? Math.round(ttl * (1 - TTL_JITTER * Math.random())) : 0);
-      const s = socket as Socket & { [kSocket]?: SocketState; [kPool]?: PoolContext; encrypted?: boolean };
-      s[kSocket] = st;
-      s[kPool] = this.pool;
-      counters.created++;
-      socket.once(s.encrypted ? 'secureConnect' : 'connect', onSocketReady);
-      socket.on('data', onSocketData);
-      socket.once('end', onSocketEnd);
-      socket.on('error', onSocketError);
-      socket.on('timeout', onSocketTimeout);
-      socket.on('free', onSocketFree);
-      socket.once('close', onSocketClose);
+      adoptSocket(socket, st, this.pool);
     }
 
     reuseSocket(socket: Socket, req: ClientRequest): void {

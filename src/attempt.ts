@@ -8,7 +8,9 @@
 // response ended, or when the socket was destroyed).
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { fillAddressFacts, type AttemptHooks, type PoolAgent, type SocketState } from './agent';
+import type { PoolAgent } from './agent';
+import { fillAddressFacts, type AttemptHooks } from './request-binding';
+import type { SocketState } from './socket-state';
 import { now } from './clock';
 import type { SocketFacts } from './errors';
 import type { CallOptions } from './resolve-options';

@@ -3,7 +3,7 @@
 // stream guard, and the one log line per finished call.
 import { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { Readable } from 'node:stream';
-import { requestFacts, setPending } from './agent';
+import { requestFacts, setPending } from './request-binding';
 import { Attempt, type CallHooks } from './attempt';
 import type { ClientState } from './client-state';
 import { now, roundMs } from './clock';

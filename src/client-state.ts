@@ -2,7 +2,8 @@
 // flight, and the adapter that runs every call through them.
 import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { Socket } from 'node:net';
-import { KeepAliveHttpAgent, KeepAliveHttpsAgent, type PoolAgent, type PoolContext } from './agent';
+import { KeepAliveHttpAgent, KeepAliveHttpsAgent, type PoolAgent } from './agent';
+import type { PoolContext } from './socket-state';
 import { Call } from './call';
 import { currentInbound, propagate } from './correlation';
 import { ErrorCodes } from './errors';

@@ -25,5 +25,5 @@ export {
   type KeepAliveRequestOptions,
 } from './options';
 export type { PoolStats, OriginStats, CloseReason, TimeoutPhase } from './stats';
-export type { SocketAssignedEvent } from './agent';
+export type { SocketAssignedEvent } from './request-binding';
 export { runWithInbound, inboundMiddleware, type InboundContext } from './correlation';

@@ -2,7 +2,7 @@
 // nothing else; eject() puts back exactly what was there.
 import axios, { type AxiosInstance, type AxiosAdapter, type InternalAxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { HttpAgent, HttpsAgent } from 'agentkeepalive';
-import type { SocketAssignedEvent } from './agent';
+import type { SocketAssignedEvent } from './request-binding';
 import { ClientState, type AdapterFunction } from './client-state';
 import type { KeepAliveOptions, ResolvedOptions } from './options';
 import { resolveOptions } from './resolve-options';

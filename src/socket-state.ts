@@ -1,0 +1,167 @@
+// The life of one pooled socket: its state (ready, idle, freed, why it closed) and the listeners
+// installed on it once, when the agent creates it. Listener order on a socket, which the comments
+// below rely on: agentkeepalive's (installed in its createConnection), then these, then Node's
+// agent's (installed in createSocket's oncreate, lib/_http_agent.js).
+import { constants } from 'agentkeepalive';
+import type { ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
+import { now, roundMs } from './clock';
+import type { Log } from './log';
+import type { ResolvedOptions } from './options';
+import type { AttemptHooks, SocketAssignedEvent } from './request-binding';
+import type { CloseReason, OriginCounters, StatsRegistry, TimeoutPhase } from './stats';
+
+/** Requests a socket has carried; agentkeepalive keeps it right also for queued requests. */
+export const SOCKET_REQUEST_COUNT = constants.SOCKET_REQUEST_COUNT as unknown as symbol;
+
+const kSocket = Symbol('axios-keepalive.socket');
+const kPool = Symbol('axios-keepalive.pool');
+
+let nextSocketId = 1;
+
+export class SocketState {
+  readonly id = nextSocketId++;
+  readonly createdAt = now();
+  ready = false;
+  /** In the free pool. */
+  idle = false;
+  /** Freed by its last request and not yet kept, handed on or destroyed. */
+  freeing = false;
+  freedAt = 0;
+  lastReadAt = 0;
+  peerEnded = false;
+  errorCode: string | undefined;
+  reason: CloseReason | undefined;
+  timeoutPhase: TimeoutPhase | undefined;
+  /** What will close this socket if it stays idle: its free timeout's cause. */
+  idleCause: CloseReason = 'idle-timeout';
+  attempt: AttemptHooks | null = null;
+  constructor(
+    readonly origin: string,
+    readonly counters: OriginCounters,
+    /** This socket's maximum age (socketActiveTTL with jitter), 0 for none. */
+    readonly ttl: number,
+  ) {}
+
+  /** The first reason set wins: it is the cause, later ones are consequences. */
+  close(reason: CloseReason, phase?: TimeoutPhase): void {
+    if (this.reason === undefined) {
+      this.reason = reason;
+      this.timeoutPhase = phase;
+    }
+  }
+}
+
+export function socketState(socket: Socket | null | undefined): SocketState | undefined {
+  return socket ? (socket as Socket & { [kSocket]?: SocketState })[kSocket] : undefined;
+}
+
+/** Shared by the http and the https agent of one client. */
+export interface PoolContext {
+  readonly stats: StatsRegistry;
+  readonly log: Log;
+  readonly options: ResolvedOptions['agent'];
+  closed: boolean;
+  /** Listeners of handle.observe(). */
+  readonly observers: Array<(event: SocketAssignedEvent) => void>;
+}
+
+// --- per-socket listeners: installed once per socket, `this` is the socket (no closures) ---
+
+function onSocketReady(this: Socket): void {
+  const st = socketState(this)!;
+  st.ready = true;
+  st.lastReadAt = now();
+  const log = poolOf(this)?.log;
+  log?.write(log.requestLevel, { evt: 'socket-open', origin: st.origin, socketId: st.id, localPort: this.localPort ?? null }, 'socket opened');
+  st.attempt?.onSocketReady();
+}
+
+function onSocketData(this: Socket): void {
+  const st = socketState(this)!;
+  st.lastReadAt = now();
+  if (st.idle) {
+    // HTTP/1.1 without pipelining: nothing may arrive on an idle socket. Whatever it is, the next
+    // request would read it as its own response (a desync), so the socket goes.
+    st.close('unsolicited-data');
+    this.destroy();
+  }
+}
+
+function onSocketEnd(this: Socket): void {
+  socketState(this)!.peerEnded = true;
+}
+
+function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
+  const st = socketState(this)!;
+  st.errorCode ??= err.code ?? 'ERR';
+  if (err.code === 'ERR_CANCELED') st.close('canceled');
+  // axios's own `timeout` (ECONNABORTED, or ETIMEDOUT with clarifyTimeoutError) destroys the socket with its error.
+  else if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') st.close('timeout');
+}
+
+function onSocketTimeout(this: Socket): void {
+  // agentkeepalive's own 'timeout' listener (installed before this one) destroys an idle socket.
+  const st = socketState(this)!;
+  if (st.idle) st.close(st.idleCause);
+}
+
+function onSocketFree(this: Socket): void {
+  // Runs before Node's agent 'free' handler (listener order: agentkeepalive, this, Node's).
+  const st = socketState(this)!;
+  st.freeing = true;
+  st.freedAt = now();
+}
+
+function closeReason(socket: Socket, st: SocketState): CloseReason {
+  if (st.reason !== undefined) return st.reason;
+  if (st.peerEnded) return 'server-closed';
+  if (st.errorCode === 'ECONNRESET' || st.errorCode === 'EPIPE') return 'server-closed';
+  if (st.errorCode !== undefined) return 'error';
+  const req = (socket as Socket & { _httpMessage?: ClientRequest & { shouldKeepAlive?: boolean; res?: { complete: boolean } } })._httpMessage;
+  // Closed here, mid-body, for no reason above: its reader stopped early (destroy(), a break out of
+  // for await); the socket can close before the stream's own 'close' event, so it is decided here.
+  if (req?.res && !req.res.complete) return 'abandoned';
+  if (req && req.shouldKeepAlive === false) return 'connection-close';
+  if (st.freeing) return 'pool-full';
+  return 'other';
+}
+
+function onSocketClose(this: Socket): void {
+  const st = socketState(this)!;
+  const reason = closeReason(this, st);
+  st.counters.closed[reason] = (st.counters.closed[reason] ?? 0) + 1;
+  const log = poolOf(this)?.log;
+  if (log) {
+    const fields: Record<string, unknown> = {
+      evt: 'socket-close',
+      origin: st.origin,
+      socketId: st.id,
+      reason,
+      requests: (this as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 0,
+      ageMs: roundMs(now() - st.createdAt),
+    };
+    if (st.timeoutPhase !== undefined) fields.timeoutPhase = st.timeoutPhase;
+    if (st.errorCode !== undefined) fields.code = st.errorCode;
+    log.write(log.requestLevel, fields, `socket closed: ${reason}${st.timeoutPhase ? ` (${st.timeoutPhase} timeout)` : ''}`);
+  }
+}
+
+export function poolOf(socket: Socket): PoolContext | undefined {
+  return (socket as Socket & { [kPool]?: PoolContext })[kPool];
+}
+
+/** Marks a new socket as this pool's and installs its listeners (once per socket, no closures). */
+export function adoptSocket(socket: Socket, st: SocketState, pool: PoolContext): void {
+  const s = socket as Socket & { [kSocket]?: SocketState; [kPool]?: PoolContext; encrypted?: boolean };
+  s[kSocket] = st;
+  s[kPool] = pool;
+  st.counters.created++;
+  socket.once(s.encrypted ? 'secureConnect' : 'connect', onSocketReady);
+  socket.on('data', onSocketData);
+  socket.once('end', onSocketEnd);
+  socket.on('error', onSocketError);
+  socket.on('timeout', onSocketTimeout);
+  socket.on('free', onSocketFree);
+  socket.once('close', onSocketClose);
+}
