@@ -9,8 +9,8 @@ import type { ClientState } from './client-state';
 import { now, roundMs } from './clock';
 import { decodeBody, drainBody } from './drain-error-body';
 import { ErrorCodes, timeoutError, type ErrorFacts, type KeepAliveAxiosError, type ResponseFacts, type SocketFacts } from './errors';
-import { redactPath, redactUrl } from './log';
 import type { CallOptions } from './resolve-options';
+import { loggedUrl, originOf } from './request-url';
 import { RETRY, staleRetryDecision } from './stale-retry';
 import type { TimeoutPhase } from './stats';
 import { guardStream, type GuardHooks } from './stream-guard';
@@ -300,25 +300,11 @@ export class Call implements CallHooks, GuardHooks {
   }
 
   private origin(attempt: Attempt): string {
-    if (attempt.origin) return attempt.origin;
-    try {
-      return new URL(this.fullUrl()).origin;
-    } catch {
-      return 'unknown origin';
-    }
-  }
-
-  private fullUrl(): string {
-    const url = this.config.url ?? '';
-    const base = this.config.baseURL;
-    if (base && !/^[a-z][a-z\d+.-]*:\/\//i.test(url)) return base.replace(/\/+$/, '') + '/' + url.replace(/^\/+/, '');
-    return url;
+    return originOf(this.config, attempt.origin);
   }
 
   private url(attempt: Attempt): string {
-    const path = (attempt.req as { path?: string } | null)?.path;
-    if (attempt.origin && typeof path === 'string') return attempt.origin + redactPath(path);
-    return redactUrl(this.fullUrl());
+    return loggedUrl(this.config, attempt.origin, attempt.req);
   }
 
   private logLine(

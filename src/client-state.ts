@@ -8,6 +8,7 @@ import { Call } from './call';
 import { currentInbound, propagate } from './correlation';
 import { ErrorCodes } from './errors';
 import { Log, redactUrl } from './log';
+import { fullUrl } from './request-url';
 import type { ResolvedOptions } from './options';
 import { baseCallOptions, resolveRequestOptions, type CallOptions } from './resolve-options';
 import { StatsRegistry, type LiveCounts, type PoolStats } from './stats';
@@ -72,7 +73,7 @@ export class ClientState {
   noteBypass(config: InternalAxiosRequestConfig): void {
     if (this.bypassWarned) return;
     this.bypassWarned = true;
-    const url = redactUrl(config.baseURL && !/^[a-z]+:\/\//i.test(config.url ?? '') ? config.baseURL + (config.url ?? '') : config.url ?? '');
+    const url = redactUrl(fullUrl(config));
     this.log.write(
       'warn',
       { evt: 'pool-bypassed', url },
