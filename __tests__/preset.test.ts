@@ -2,23 +2,16 @@
 import axios from 'axios';
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyKeepAlive, createClient, type KeepAliveClient } from '../src';
+import { applyKeepAlive, createClient } from '../src';
 import { memoryLogger } from './helpers/logs';
-import { clientFactory } from './helpers/clients';
+import { withServer } from './helpers/clients';
 import { startServer, type TestServer } from './helpers/server';
 import { settle } from './helpers/wait';
 
 const fixture = (name: string): Buffer => fs.readFileSync(path.join(__dirname, 'fixtures', name));
 
 let server: TestServer;
-const client = clientFactory(() => server.url);
-
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const client = withServer((s) => (server = s));
 
 test('100 sequential POSTs go over one connection, reported as a new socket then reused', async () => {
   const c = client();
@@ -172,13 +165,16 @@ describe('logging', () => {
     ]);
   });
 
-  test('config.keepAlive.log false silences one call; logger false silences everything', async () => {
+  test('config.keepAlive.log false silences one call; a per-call logger logs even for a client without one', async () => {
     const log = memoryLogger();
     const c = client({ logger: log.logger });
     await c.get('/json', { keepAlive: { log: false } });
     expect(log.lines().filter((l) => l.evt === 'request')).toHaveLength(0);
     const quiet = client({ logger: false });
+    const perCall = memoryLogger();
     await quiet.get('/json');
+    await quiet.get('/json', { keepAlive: { logger: perCall.logger } });
+    expect(perCall.lines()).toEqual([expect.objectContaining({ evt: 'request', lib: 'axios-keepalive', status: 200, reused: true })]);
   });
 
   test('logLevel sets the level of the per-request line', async () => {

@@ -6,10 +6,11 @@ import { createClient } from '../src';
 import { memoryLogger } from './helpers/logs';
 import { startRawServer } from './helpers/raw-server';
 import { startServer, type TestServer } from './helpers/server';
+import { trackedTimers } from './helpers/timers';
 import { settle, until } from './helpers/wait';
 
 const gz = zlib.gzipSync(Buffer.from('hello world'));
-const timers = new Set<NodeJS.Timeout>();
+const timers = trackedTimers();
 let server: TestServer;
 beforeEach(async () => {
   server = await startServer((req, res, url) => {
@@ -30,11 +31,7 @@ beforeEach(async () => {
         if (res.destroyed) return;
         if (n++ === 40) return void res.end();
         res.write('x');
-        const t = setTimeout(() => {
-          timers.delete(t);
-          tick();
-        }, 100);
-        timers.add(t);
+        timers.later(100, tick);
       };
       tick();
       return true;
@@ -43,7 +40,7 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
-  for (const t of timers) clearTimeout(t);
+  timers.clear();
   await server.close();
 });
 

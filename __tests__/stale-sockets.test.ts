@@ -1,7 +1,6 @@
 // Issue 5: the keep-alive race. A raw server kills a kept-alive connection exactly when the next
 // request arrives on it, so the race is deterministic instead of one in a few thousand.
 import axios from 'axios';
-import http from 'node:http';
 import { Readable } from 'node:stream';
 import { createClient, type KeepAliveClient, type KeepAliveAxiosError } from '../src';
 import { memoryLogger } from './helpers/logs';
@@ -205,8 +204,6 @@ test('socketActiveTTL replaces sockets once they are older than the limit', asyn
 });
 
 test('sockets are kept after the first request (a keep-alive server that sends no hint)', async () => {
-  const agent = new http.Agent({ keepAlive: false });
-  agent.destroy();
   const server = await raw({});
   const c = client(server.url);
   for (let i = 0; i < 10; i++) await c.get('/x');

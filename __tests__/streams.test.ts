@@ -2,21 +2,14 @@
 // read to the end; the guard makes sure an unread or half-read body never keeps it checked out.
 import axios from 'axios';
 import type { Readable } from 'node:stream';
-import { createClient, isStreamAbandonedError, type KeepAliveClient, type KeepAliveAxiosError } from '../src';
+import { isStreamAbandonedError, type KeepAliveAxiosError } from '../src';
 import { memoryLogger } from './helpers/logs';
-import { clientFactory } from './helpers/clients';
+import { withServer } from './helpers/clients';
 import { startServer, type TestServer } from './helpers/server';
 import { settle, until } from './helpers/wait';
 
 let server: TestServer;
-const client = clientFactory(() => server.url);
-
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const client = withServer((s) => (server = s));
 
 async function readAll(stream: Readable): Promise<number> {
   let n = 0;

@@ -2,21 +2,14 @@
 // machines are shared; the assertions are "not before the limit" and "well before the next one".
 import axios from 'axios';
 import dns from 'node:dns';
-import { createClient, isTimeoutError, type KeepAliveClient, type KeepAliveAxiosError } from '../src';
+import { isTimeoutError, type KeepAliveAxiosError } from '../src';
 import { memoryLogger } from './helpers/logs';
-import { clientFactory } from './helpers/clients';
-import { startServer, type TestServer } from './helpers/server';
+import { withServer } from './helpers/clients';
+import type { TestServer } from './helpers/server';
 import { settle, until } from './helpers/wait';
 
 let server: TestServer;
-const client = clientFactory(() => server.url);
-
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.close();
-});
+const client = withServer((s) => (server = s));
 
 async function timed<T>(p: Promise<T>): Promise<{ error: KeepAliveAxiosError; ms: number }> {
   const t0 = performance.now();

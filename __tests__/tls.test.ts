@@ -3,7 +3,7 @@
 // Fixtures: self-signed certificates for 127.0.0.1 (localhost-*.pem, other-*.pem).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createClient, type KeepAliveAxiosError, type KeepAliveClient } from '../src';
+import type { KeepAliveAxiosError } from '../src';
 import { memoryLogger } from './helpers/logs';
 import { clientFactory } from './helpers/clients';
 import { startServer, type TestServer } from './helpers/server';

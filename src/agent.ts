@@ -36,7 +36,6 @@ interface AgentInternals {
   freeSockets: Record<string, Socket[] | undefined>;
   requests: Record<string, ClientRequest[] | undefined>;
   maxSockets: number;
-  removeSocket(socket: Socket, options: object): void;
   destroy(): void;
 }
 
@@ -233,13 +232,18 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
 
     /** Closes every socket (active and idle) and marks why. */
     closeAll(): void {
+      for (const socket of this.allSockets()) socketState(socket)?.close('client-closed');
+      (this as unknown as AgentInternals).destroy();
+    }
+
+    /** Every socket of the pool, active and idle. */
+    allSockets(): Socket[] {
       const self = this as unknown as AgentInternals;
+      const sockets: Socket[] = [];
       for (const lists of [self.sockets, self.freeSockets]) {
-        for (const list of Object.values(lists)) {
-          for (const socket of list ?? []) socketState(socket)?.close('client-closed');
-        }
+        for (const list of Object.values(lists)) if (list !== undefined) sockets.push(...list);
       }
-      self.destroy();
+      return sockets;
     }
   };
 }

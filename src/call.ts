@@ -240,7 +240,7 @@ export class Call implements CallHooks, GuardHooks {
     stream.destroy(error);
   }
 
-  abandoned(attempt: Attempt, stream: Readable, info: { bytesReceived: number; bufferedBytes: number; idleMs: number }): Error {
+  abandoned(attempt: Attempt, info: { bytesReceived: number; bufferedBytes: number; idleMs: number }): Error {
     const error = new AxiosError(
       `response body from ${this.origin(attempt)} was not read for ${info.idleMs} ms (stream.idleTimeout ${this.opts.stream.idleTimeout} ms): destroyed to free its socket`,
       ErrorCodes.STREAM_ABANDONED,

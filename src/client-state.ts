@@ -1,7 +1,6 @@
 // What one installed keep-alive client owns: its agents, its counters, its logger, its calls in
 // flight, and the adapter that runs every call through them.
 import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import type { Socket } from 'node:net';
 import { KeepAliveHttpAgent, KeepAliveHttpsAgent, type PoolAgent } from './agent';
 import type { PoolContext } from './socket-state';
 import { Call } from './call';
@@ -92,12 +91,7 @@ export class ClientState {
     // Listen before anything is destroyed: a destroyed socket reports `closed` at once but emits
     // 'close' (and leaves the agent's lists) only after its handle closed (node lib/net.js _destroy),
     // and closeWith()/closeStream() below destroy the sockets of the calls still running.
-    const sockets: Socket[] = [];
-    for (const agent of [this.httpAgent, this.httpsAgent] as unknown as LiveCounts[]) {
-      for (const lists of [agent.sockets, agent.freeSockets]) {
-        for (const list of Object.values(lists)) sockets.push(...((list ?? []) as Socket[]));
-      }
-    }
+    const sockets = [...this.httpAgent.allSockets(), ...this.httpsAgent.allSockets()];
     const closed = sockets.filter((s) => !s.closed).map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
     for (const call of [...this.inflight]) call.closeWith();
     for (const call of [...this.streaming]) call.closeStream();

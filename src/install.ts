@@ -1,6 +1,6 @@
 // applyKeepAlive(): installs the agents and the adapter into an existing axios instance, and
 // nothing else; eject() puts back exactly what was there.
-import axios, { type AxiosInstance, type AxiosAdapter, type InternalAxiosRequestConfig, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import type { HttpAgent, HttpsAgent } from 'agentkeepalive';
 import type { SocketAssignedEvent } from './request-binding';
 import { ClientState, type AdapterFunction } from './client-state';
@@ -103,4 +103,3 @@ export function applyKeepAlive(instance: AxiosInstance, options?: KeepAliveOptio
   return install(instance, resolveOptions(options, false));
 }
 
-export type { AxiosAdapter, InternalAxiosRequestConfig, AxiosResponse };

@@ -5,7 +5,6 @@ import {
   DEFAULTS,
   MAX_TIMEOUT,
   type KeepAliveOptions,
-  type KeepAliveRequestOptions,
   type ResolvedOptions,
   type TimeoutOptions,
   type StreamOptions,

@@ -8,10 +8,14 @@ import { now, roundMs } from './clock';
 
 export interface GuardHooks {
   /** The body was destroyed by the guard: build the error, log the warning. */
-  abandoned(attempt: Attempt, stream: Readable, info: { bytesReceived: number; bufferedBytes: number; idleMs: number }): Error;
+  abandoned(attempt: Attempt, info: { bytesReceived: number; bufferedBytes: number; idleMs: number }): Error;
 }
 
 function noop(): void {}
+
+function checkGuard(guard: StreamGuard): void {
+  guard.check();
+}
 
 function readerAttached(stream: Readable): boolean {
   return stream.readableFlowing === true || stream.listenerCount('readable') > 0 || stream.listenerCount('data') > 0;
@@ -58,11 +62,11 @@ class StreamGuard {
   }
 
   private schedule(ms: number): void {
-    this.timer = setTimeout(() => this.check(), ms);
+    this.timer = setTimeout(checkGuard, ms, this);
     this.timer.unref();
   }
 
-  private check(): void {
+  check(): void {
     this.timer = undefined;
     if (this.stream.destroyed || this.stream.readableEnded) return;
     this.snapshot();
@@ -74,7 +78,7 @@ class StreamGuard {
       return;
     }
     const a = this.attempt;
-    const error = this.hooks.abandoned(a, this.stream, {
+    const error = this.hooks.abandoned(a, {
       bytesReceived: a.socket ? a.socket.bytesRead - a.readBefore : 0,
       bufferedBytes: this.buffered(),
       idleMs: roundMs(still),

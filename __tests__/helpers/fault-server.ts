@@ -3,6 +3,7 @@
 // bytes and writes responses by hand: it can reset a connection at any point, send a status line
 // that is not one, promise more body than it sends, or write to a socket the client has pooled.
 // It counts the connections it accepts and destroys every socket in close().
+import { trackedTimers } from './timers';
 import net from 'node:net';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
@@ -99,19 +100,12 @@ function respond(socket: net.Socket, status: string, body: Buffer | string, extr
 
 export async function startFaultServer(): Promise<FaultServer> {
   const sockets = new Set<net.Socket>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = trackedTimers();
+  const later = timers.later;
   const hits = new Map<string, number>();
   let connections = 0;
   let requests = 0;
   let peak = 0;
-
-  const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-  };
 
   function route(conn: Conn, req: ParsedRequest): void {
     const s = conn.socket;
@@ -230,7 +224,6 @@ export async function startFaultServer(): Promise<FaultServer> {
     open: () => sockets.size,
     peakOpen: () => peak,
     close: async () => {
-      for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

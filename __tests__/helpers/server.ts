@@ -3,6 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { trackedTimers, type TrackedTimers } from './timers';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void | boolean;
 
@@ -23,14 +24,8 @@ function num(url: URL, name: string, fallback: number): number {
 }
 
 /** The named routes. Returns false when it does not know the path. */
-export function routes(req: http.IncomingMessage, res: http.ServerResponse, url: URL, timers: Set<NodeJS.Timeout>): boolean {
-  const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-  };
+export function routes(req: http.IncomingMessage, res: http.ServerResponse, url: URL, timers: TrackedTimers): boolean {
+  const later = timers.later;
   switch (url.pathname) {
     case '/json': {
       const chunks: Buffer[] = [];
@@ -100,7 +95,7 @@ export function routes(req: http.IncomingMessage, res: http.ServerResponse, url:
 }
 
 export async function startServer(handler?: Handler, options?: https.ServerOptions): Promise<TestServer> {
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = trackedTimers();
   let connections = 0;
   let requests = 0;
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -129,7 +124,6 @@ export async function startServer(handler?: Handler, options?: https.ServerOptio
     requests: () => requests,
     server: server as http.Server,
     close: async () => {
-      for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
