@@ -125,7 +125,7 @@ export class Call implements CallHooks, GuardHooks {
     const decision = staleRetryDecision(attempt, err?.code, this.config, this.opts.retry.staleSocket, this.retries);
     if (decision === RETRY) {
       this.retries++;
-      attempt.st?.counters && attempt.st.counters.retries++;
+      if (attempt.st !== null) attempt.st.counters.retries++;
       this.client.log.write('warn', {
         evt: 'retry', method: this.method(), url: this.url(attempt), code: err.code,
         reason: 'stale socket', socketRequests: attempt.facts?.socketRequests, idleMs: attempt.facts?.idleMs,
@@ -261,7 +261,7 @@ export class Call implements CallHooks, GuardHooks {
     // HPE_* error on the request only (lib/_http_client.js socketOnData), so give the socket that code.
     const code = error?.code;
     if (attempt.st !== null && typeof code === 'string' && code.startsWith('HPE_')) attempt.st.errorCode ??= code;
-    const facts: ErrorFacts = { ...this.socketFacts(attempt, error?.request), durationMs: this.elapsed(), retries: this.retries, ...extra };
+    const facts: ErrorFacts = { ...withFacts(attempt.facts ?? requestFacts(error?.request), this.elapsed(), this.retries), ...extra };
     if (error !== null && typeof error === 'object') error.keepAlive = facts;
     this.settle(attempt, false);
     // Canceled (or failed) while waiting for a socket: leave the agent's queue now.
@@ -280,11 +280,6 @@ export class Call implements CallHooks, GuardHooks {
   }
 
   // --- facts and log fields ---
-
-  private socketFacts(attempt: Attempt, request: unknown): Partial<SocketFacts> {
-    const facts = attempt.facts ?? requestFacts(request);
-    return facts === undefined ? {} : { ...facts };
-  }
 
   private elapsed(): number {
     return roundMs(now() - this.start);
