@@ -83,6 +83,28 @@ test('4xx and 5xx responses keep their socket', async () => {
   expect(server.connections()).toBe(1);
 });
 
+test('per-method default headers work as on any axios instance, though empty buckets are left out of each merge', async () => {
+  const c = client({ axios: { headers: { delete: { 'X-Given': 'd' } } } });
+  const headers = c.defaults.headers as unknown as Record<string, Record<string, string>>;
+  // Only `common` and the bucket given at creation are enumerable: axios copies nothing else per request.
+  expect(Object.keys(headers).sort()).toEqual(['common', 'delete']);
+  headers.post['X-Post-Only'] = 'p';
+  headers.put = { 'X-Put-Only': 'u' };
+  expect(Object.keys(headers).sort()).toEqual(['common', 'delete', 'post', 'put']);
+  c.defaults.headers.common['X-Everywhere'] = 'e';
+  const seen = async (method: 'get' | 'post' | 'put' | 'delete'): Promise<Record<string, string>> =>
+    (await c.request<Record<string, string>>({ method, url: '/headers' })).data;
+  expect(await seen('post')).toMatchObject({ 'x-post-only': 'p', 'x-everywhere': 'e' });
+  expect(await seen('put')).toMatchObject({ 'x-put-only': 'u', 'x-everywhere': 'e' });
+  expect(await seen('delete')).toMatchObject({ 'x-given': 'd', 'x-everywhere': 'e' });
+  const get = await seen('get');
+  expect(get['x-everywhere']).toBe('e');
+  expect(Object.keys(get).filter((k) => /^x-(post|put)-only$|^x-given$/.test(k))).toEqual([]);
+  // A bucket read and left empty is an ordinary (empty) bucket from then on.
+  expect(headers.patch).toEqual({});
+  expect(Object.keys(headers)).toContain('patch');
+});
+
 describe('applyKeepAlive', () => {
   test('installs into an existing instance without touching its other settings, and eject() restores it', async () => {
     const previousAgent = new (require('node:http').Agent)({ keepAlive: false });

@@ -2,6 +2,7 @@
 // chosen for a BFF calling its upstreams.
 import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { install, type KeepAliveHandle } from './install';
+import { lazyMethodHeaders } from './lazy-method-headers';
 import type { KeepAliveOptions } from './options';
 import { resolveOptions } from './resolve-options';
 
@@ -32,6 +33,8 @@ export function createClient(options?: KeepAliveOptions): KeepAliveClient {
     ...userDefaults,
   };
   const instance = axios.create(defaults);
+  // Empty per-method header buckets cost on every request; they stay usable (see the file).
+  lazyMethodHeaders(instance.defaults.headers);
   const handle = install(instance, resolved);
   if (proxyVar !== undefined && userDefaults.proxy === undefined && resolved.logger !== false) {
     resolved.logger.child({ lib: 'axios-keepalive' }).warn(

@@ -37,6 +37,12 @@ export function routes(req: http.IncomingMessage, res: http.ServerResponse, url:
       });
       return true;
     }
+    case '/headers':
+      // The request's header names and values, as the server received them.
+      req.resume();
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(req.headers));
+      return true;
     case '/status': {
       const code = num(url, 'code', 500);
       req.resume();
