@@ -103,6 +103,13 @@ test('per-method default headers work as on any axios instance, though empty buc
   // A bucket read and left empty is an ordinary (empty) bucket from then on.
   expect(headers.patch).toEqual({});
   expect(Object.keys(headers)).toContain('patch');
+  // An instance derived with create() is an ordinary axios instance, every bucket in place.
+  const derived = c.create().defaults.headers as unknown as Record<string, Record<string, string>>;
+  expect(Object.keys(derived)).toEqual(expect.arrayContaining(['common', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options']));
+  expect(derived.post).toEqual({ 'X-Post-Only': 'p' });
+  expect(derived.get).toEqual({});
+  derived.get['X-Derived'] = 'g';
+  expect(headers.get).toEqual({});
 });
 
 describe('applyKeepAlive', () => {

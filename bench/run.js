@@ -3,7 +3,7 @@
 // contenders in alternating rounds (1 2 3 ... 7, 1 2 3 ... 7, ...), medians and same-round ratios,
 // the targets as PASS/FAIL, and the Markdown table in bench/results/latest.md.
 //
-//   node bench/run.js            full run (about 6 minutes on 2 cores), exits 1 if a target FAILs
+//   node bench/run.js            full run (about 7 minutes on 2 cores), exits 1 if a target FAILs
 //   node bench/run.js --smoke    a few hundred requests per run, 1 round: for CI; exits 1 on errors
 //                                or wrong connection counts (speed targets are shown, not enforced)
 //   node bench/run.js --soak     only the soak (100,000 requests through one client)
@@ -132,7 +132,9 @@ async function runSoak(ctx, mode) {
 function machine(argv, args, mode, wallMs, lib) {
   const cpus = os.cpus();
   const v = (name) => require(`${name}/package.json`).version;
-  const rounds = mode.rounds === mode.sweepRounds ? `${mode.rounds} round${mode.rounds === 1 ? '' : 's'}` : `${mode.rounds} rounds (sweep: ${mode.sweepRounds})`;
+  const rounds = mode.rounds === mode.sweepRounds && mode.jsonPostRounds === mode.rounds
+    ? `${mode.rounds} round${mode.rounds === 1 ? '' : 's'}`
+    : `${mode.jsonPostRounds} rounds for the JSON POST, ${mode.rounds} for the 64 KiB GET, ${mode.sweepRounds} for the sweep`;
   return {
     command: `node bench/run.js${argv.length ? ' ' + argv.join(' ') : ''}`,
     mode: mode.name,
@@ -161,7 +163,7 @@ async function main() {
   }
   let mode = args.smoke ? SMOKE : FULL;
   // Partial runs for development; the report names the command, so the numbers stay attributable.
-  if (args.rounds !== null) mode = { ...mode, rounds: args.rounds, sweepRounds: args.rounds };
+  if (args.rounds !== null) mode = { ...mode, jsonPostRounds: args.rounds, rounds: args.rounds, sweepRounds: args.rounds };
   if (args.duration !== null) mode = { ...mode, maxMs: args.duration, sweepMaxMs: args.duration };
   const t0 = Date.now();
   const wallGuard = setTimeout(() => {

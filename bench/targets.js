@@ -6,7 +6,7 @@ const { BASELINE, sameRoundRatio } = require('./summary');
 const TARGETS = {
   rpsVsBaseline: 1.15, // contender 1 >= 1.15x requests/s of contender 3
   cpuVsBaseline: 0.9, // contender 1 <= 0.9x client CPU per request of contender 3
-  loggingCost: 0.05, // log line on costs <= 5 % (requests/s and CPU per request) vs logger: false
+  loggingCost: 0.05, // log line on costs <= 5 % vs logger: false, in CPU per request and in requests/s (two lines)
   soakHeapGrowthBytes: 1024 * 1024, // heap after GC: at most 1 MiB more at the end than after the first batch
 };
 
@@ -29,13 +29,22 @@ function checkTargets({ runs, soak, smoke }) {
     out.push({ name: `json-post: #1 CPU per request <= ${TARGETS.cpuVsBaseline}x #3`, measured: `${fmt(cpu)}x`, pass: cpu <= TARGETS.cpuVsBaseline, enforced: speed });
   }
   if (ran(1) && ran(2)) {
+    // Two lines, both enforced: the issue counts a log line's cost in client CPU ("a pino line per
+    // request cost about 7 % of client CPU"); requests/s is what a user sees. On two shared cores they
+    // differ by a few points from run to run, so each is shown on its own.
     const logRps = sameRoundRatio(runs, 'json-post', 1, 2, 'rps');
     const logCpu = sameRoundRatio(runs, 'json-post', 1, 2, 'cpuPerReq');
     const limit = TARGETS.loggingCost;
     out.push({
-      name: `json-post: log line on costs <= ${limit * 100} % vs off (#1 / #2)`,
-      measured: `requests/s ${fmt(logRps, 3)}x, CPU/request ${fmt(logCpu, 3)}x`,
-      pass: logRps >= 1 - limit && logCpu <= 1 + limit,
+      name: `json-post: log line on costs <= ${limit * 100} % of CPU per request vs off (#1 / #2)`,
+      measured: `CPU/request ${fmt(logCpu, 3)}x`,
+      pass: logCpu <= 1 + limit,
+      enforced: speed,
+    });
+    out.push({
+      name: `json-post: log line on costs <= ${limit * 100} % of requests/s vs off (#1 / #2)`,
+      measured: `requests/s ${fmt(logRps, 3)}x`,
+      pass: logRps >= 1 - limit,
       enforced: speed,
     });
   }

@@ -2,7 +2,7 @@
 // chosen for a BFF calling its upstreams.
 import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { install, type KeepAliveHandle } from './install';
-import { lazyMethodHeaders } from './lazy-method-headers';
+import { lazyMethodHeaders, withMethodHeaders } from './lazy-method-headers';
 import type { KeepAliveOptions } from './options';
 import { resolveOptions } from './resolve-options';
 
@@ -34,7 +34,13 @@ export function createClient(options?: KeepAliveOptions): KeepAliveClient {
   };
   const instance = axios.create(defaults);
   // Empty per-method header buckets cost on every request; they stay usable (see the file).
-  lazyMethodHeaders(instance.defaults.headers);
+  const lazyMethods = lazyMethodHeaders(instance.defaults.headers);
+  const derive = instance.create;
+  instance.create = (config) => {
+    const derived = derive(config);
+    withMethodHeaders(derived.defaults.headers, lazyMethods);
+    return derived;
+  };
   const handle = install(instance, resolved);
   if (proxyVar !== undefined && userDefaults.proxy === undefined && resolved.logger !== false) {
     resolved.logger.child({ lib: 'axios-keepalive' }).warn(
