@@ -18,10 +18,10 @@
 // with `client.create()` (axios merges our defaults into it, enumerable keys only) gets ordinary
 // empty buckets back: see withMethodHeaders().
 
+import { isPlainObject } from './validate';
+
 function isEmptyPlainObject(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return (proto === Object.prototype || proto === null) && Reflect.ownKeys(value).length === 0;
+  return isPlainObject(value) && Reflect.ownKeys(value).length === 0;
 }
 
 function materialize(headers: object, key: string, value: unknown): unknown {
