@@ -147,9 +147,9 @@ export async function main(): Promise<string> {
     const response = await client.get<{ ok: boolean }>('/json', { keepAlive: perRequest });
     const ok: boolean = response.data.ok;
     // response.keepAlive: the socket facts, typed on axios's own response.
-    const reused: boolean | undefined = response.keepAlive?.reused;
+    const reused: boolean | null | undefined = response.keepAlive?.reused;
     const idleMs: number | null | undefined = response.keepAlive?.idleMs;
-    // @ts-expect-error -- reused is a boolean, not any
+    // @ts-expect-error -- reused is a boolean (or null off the pool), not any
     const wrong: string = response.keepAlive?.reused;
     // The augmentation is on axios's own types, so the default instance takes it too.
     await axios.get('http://127.0.0.1:8080/', { keepAlive: { log: false } });
@@ -180,7 +180,7 @@ import { applyKeepAlive, type KeepAliveHandle } from 'axios-keepalive';
 
 const instance = axios.create({ baseURL: 'http://127.0.0.1:8080' });
 const handle: KeepAliveHandle = applyKeepAlive(instance, { logger: false, timeouts: { total: 5000 } });
-export async function main(): Promise<boolean | undefined> {
+export async function main(): Promise<boolean | null | undefined> {
   const response = await instance.get('/json', { keepAlive: { log: false } });
   handle.eject();
   await handle.close();

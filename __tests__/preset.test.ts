@@ -15,7 +15,7 @@ const client = withServer((s) => (server = s));
 
 test('100 sequential POSTs go over one connection, reported as a new socket then reused', async () => {
   const c = client();
-  const seen: Array<{ reused: boolean; socketRequests: number }> = [];
+  const seen: Array<{ reused: boolean | null; socketRequests: number | null }> = [];
   for (let i = 0; i < 100; i++) {
     const res = await c.post('/json', { i, payload: 'x'.repeat(100) });
     expect(res.data).toEqual({ ok: true, method: 'POST', received: expect.any(Number) });
@@ -33,7 +33,7 @@ test('100 sequential POSTs go over one connection, reported as a new socket then
 
 test('500 requests at 50 in flight with maxSockets 10 open at most 10 connections; queued ones count as reused', async () => {
   const c = client({ agent: { maxSockets: 10 } });
-  const results: Array<{ reused: boolean; socketRequests: number }> = [];
+  const results: Array<{ reused: boolean | null; socketRequests: number | null }> = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < 500) {

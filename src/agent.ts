@@ -16,9 +16,11 @@ import { HttpAgent, HttpsAgent } from 'agentkeepalive';
 import type { ClientRequest } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { now } from './clock';
-import { bindRequest, takePending } from './request-binding';
+import { attemptOf, bindRequest, kAttempt, markPoolAgent, type AttemptHooks } from './request-binding';
 import { adoptSocket, socketState, SocketState, type PoolContext } from './socket-state';
 import type { CloseReason } from './stats';
+
+const kViewOf = Symbol('axios-keepalive.view-of');
 
 /** Node's own margin below the server's hint (lib/_http_agent.js keepSocketAlive). */
 export const HINT_MARGIN_MS = 1000;
@@ -63,6 +65,17 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
         ...(protocol === 'https:' ? o.tls : undefined),
       });
       this.pool = pool;
+      markPoolAgent(this);
+    }
+
+    /**
+     * A view of this agent that carries one attempt, for calls whose requests follow-redirects
+     * creates (attempt.ts): axios passes it as the request's agent, Node calls its addRequest()
+     * (inherited, below), which binds the request and hands it to this agent. Everything else Node
+     * reads from it (protocol, defaultPort, keepAlive, maxSockets, options) comes from this agent.
+     */
+    /** @internal */ viewFor(attempt: AttemptHooks): this {
+      return Object.create(this, { [kViewOf]: { value: this }, [kAttempt]: { value: attempt } }) as this;
     }
 
     /** @internal */ originFor(name: string, options: Record<string, unknown>): string {
@@ -95,7 +108,15 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
     }
 
     addRequest(req: ClientRequest, options: Record<string, unknown>): void {
-      const attempt = takePending();
+      const view = this as unknown as { [kViewOf]?: PooledAgent; [kAttempt]?: AttemptHooks };
+      const attempt = (options as { [kAttempt]?: AttemptHooks })[kAttempt] ?? view[kAttempt] ?? null;
+      const agent = view[kViewOf] ?? this;
+      // A request added through a view belongs to this agent from now on (Node reads req.agent later).
+      if (agent !== this) (req as ClientRequest & { agent: unknown }).agent = agent;
+      agent.add(req, options, attempt);
+    }
+
+    /** @internal */ add(req: ClientRequest, options: Record<string, unknown>, attempt: AttemptHooks | null): void {
       const self = this as unknown as AgentInternals;
       bindRequest(req, attempt);
       let name: string;
@@ -103,25 +124,46 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
         const merged = this.mergedOptions(req, options);
         name = self.getName(merged);
         attempt.onRequest(req, this as unknown as PoolAgent, name, this.originFor(name, options));
-        this.addRequestOnNewSocket(req, merged);
+        this.addRequestOnNewSocket(req, merged); // createSocket() below starts its `connect` phase
       } else {
         const base = Base.prototype as unknown as { addRequest(req: ClientRequest, options: object): void };
         this.lastName = '';
+        // Bound before Node picks a socket: createSocket() below tells the attempt when a socket is
+        // being created for it. Node's addRequest() merges the options, normalizes the servername and
+        // calls this.getName() (lib/_http_agent.js) before anything else: take that name rather than
+        // computing it a second time per request.
+        this.pendingAttempt = attempt;
         try {
           base.addRequest.call(this, req, options);
         } finally {
-          // Node's addRequest() merges the options, normalizes the servername and calls this.getName()
-          // (lib/_http_agent.js) before anything can fail: take that name rather than doing the same
-          // work a second time per request. Binding the attempt now is still in time: every socket
-          // event of the request is deferred (ClientRequest.onSocket -> process.nextTick(onSocketNT)).
+          this.pendingAttempt = null;
           name = this.lastName || self.getName(this.mergedOptions(req, options));
-          attempt?.onRequest(req, this as unknown as PoolAgent, name, this.originFor(name, options));
         }
+        if (attempt !== null) {
+          attempt.onRequest(req, this as unknown as PoolAgent, name, this.originFor(name, options));
+          const queue = self.requests[name];
+          if (queue !== undefined && queue[queue.length - 1] === req) attempt.onQueued();
+          else if (this.creating) attempt.onCreatingSocket();
+        }
+        this.creating = false;
       }
-      if (attempt) {
-        const queue = self.requests[name];
-        if (queue !== undefined && queue[queue.length - 1] === req) attempt.onQueued();
-      }
+    }
+
+    /** @internal Set while Node's addRequest() runs for a bound request. */
+    pendingAttempt: AttemptHooks | null = null;
+    /** @internal Node's addRequest() went to createSocket() for the request being added. */
+    creating = false;
+
+    /**
+     * Node calls this for a request it has no free socket for: from addRequest() at once, or from
+     * removeSocket() for a queued request when a socket closed. The socket may be created
+     * asynchronously (createConnection's callback: a proxy tunnel), so the attempt's `connect`
+     * phase starts here, not when the socket is handed over.
+     */
+    createSocket(req: ClientRequest, options: object, cb: (err: Error | null, socket: Socket) => void): void {
+      if (this.pendingAttempt !== null) this.creating = true; // onRequest() has not run yet: add() arms it
+      else attemptOf(req)?.onCreatingSocket();
+      (Base.prototype as unknown as { createSocket(r: ClientRequest, o: object, c: unknown): void }).createSocket.call(this, req, options, cb);
     }
 
     /**

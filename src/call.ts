@@ -1,14 +1,17 @@
 // One axios call through the keep-alive adapter: the total deadline, the attempts (one, or two
 // after a stale-socket retry), the facts put on the response or error, the error-body drain, the
 // stream guard, and the one log line per finished call.
-import { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Readable } from 'node:stream';
-import { requestFacts, setPending } from './request-binding';
+import { isPoolRequest, requestFacts } from './request-binding';
 import { Attempt, type CallHooks } from './attempt';
 import type { ClientState } from './client-state';
-import { now, roundMs } from './clock';
-import { decodeBody, drainBody } from './drain-error-body';
-import { ErrorCodes, timeoutError, type ErrorFacts, type KeepAliveAxiosError, type ResponseFacts, type SocketFacts } from './errors';
+import { now, roundMs, unrefTimer } from './clock';
+import { drainBody, replay } from './drain-error-body';
+import {
+  ErrorCodes, timeoutError,
+  type BypassReason, type ErrorFacts, type KeepAliveAxiosError, type ResponseFacts, type SocketFacts,
+} from './errors';
 import type { CallOptions } from './resolve-options';
 import { loggedUrl, originOf } from './request-url';
 import { RETRY, staleRetryDecision } from './stale-retry';
@@ -23,19 +26,47 @@ function onCallTimer(call: Call): void {
   call.onTimer();
 }
 
-function schedule(call: Call, ms: number): NodeJS.Timeout {
-  const timer = setTimeout(onCallTimer, ms, call);
-  timer.unref(); // the socket keeps the process alive while it matters; a timer never should
-  return timer;
+/** How each attempt's native request reaches its call (attempt.ts explains both). */
+const enum Route {
+  /** The attempt is the request's transport (maxRedirects 0): bound at creation, whoever serves it. */
+  Transport,
+  /** follow-redirects creates the requests: the pool's agents are passed as views carrying the attempt. */
+  AgentView,
+  /** Neither applies (the call brings its own transport or agents): facts from what settles. */
+  None,
 }
 
 /** The facts put on a response: one object literal of one shape, not a spread of a spread. */
 function withFacts(f: SocketFacts | undefined, durationMs: number, retries: number): Partial<SocketFacts> & { durationMs: number; retries: number } {
   if (f === undefined) return { durationMs, retries };
-  return {
+  const facts: Partial<SocketFacts> & { durationMs: number; retries: number } = {
     reused: f.reused, socketRequests: f.socketRequests, idleMs: f.idleMs, queueMs: f.queueMs,
     localPort: f.localPort, remoteAddress: f.remoteAddress, durationMs, retries,
   };
+  if (f.bypassed !== undefined) facts.bypassed = f.bypassed;
+  return facts;
+}
+
+const UNPOOLED = { reused: null, socketRequests: null, idleMs: null, queueMs: null, localPort: null, remoteAddress: null } as const;
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
+
+/**
+ * Whether axios's proxy handling may have taken this call (a `proxy` option, or a proxy variable
+ * that axios reads when `proxy` is not false), to name why a request missed the pool. Only asked
+ * when a request following redirects did not reach the pool.
+ */
+function proxyApplies(config: InternalAxiosRequestConfig): boolean {
+  if (config.proxy === false) return false;
+  return config.proxy != null || PROXY_VARIABLES.some((name) => process.env[name]);
+}
+
+/** axios's own `timeout`, read as axios reads it (lib/adapters/http.js: parseInt of a truthy value). */
+function axiosTimeoutOf(config: InternalAxiosRequestConfig): number {
+  const t = config.timeout;
+  if (!t) return 0;
+  const ms = parseInt(String(t), 10);
+  return Number.isNaN(ms) ? 0 : ms;
 }
 
 export class Call implements CallHooks, GuardHooks {
@@ -43,6 +74,7 @@ export class Call implements CallHooks, GuardHooks {
   retries = 0;
   settled = false;
   private current: Attempt | null = null;
+  private readonly route: Route;
   /** The `responseType: 'stream'` body handed to the caller, while it is being read. */
   private body: Readable | undefined;
   /**
@@ -51,6 +83,7 @@ export class Call implements CallHooks, GuardHooks {
    * phase changes are field writes, and a fast call costs one setTimeout and one clearTimeout.
    */
   private timer: NodeJS.Timeout | undefined;
+  private wakeAt = Infinity;
   private totalDue = Infinity;
   private resolve!: (response: AxiosResponse) => void;
   private reject!: (error: unknown) => void;
@@ -59,7 +92,16 @@ export class Call implements CallHooks, GuardHooks {
     private readonly client: ClientState,
     readonly config: InternalAxiosRequestConfig,
     readonly opts: CallOptions,
-  ) {}
+  ) {
+    const c = config as InternalAxiosRequestConfig & { transport?: unknown; httpVersion?: unknown };
+    if (c.transport == null && c.httpVersion != 2) {
+      if (c.maxRedirects === 0) this.route = Route.Transport;
+      else if (client.ownsAgents(c)) this.route = Route.AgentView;
+      else this.route = Route.None;
+    } else {
+      this.route = Route.None;
+    }
+  }
 
   run(): Promise<AxiosResponse> {
     return new Promise<AxiosResponse>((resolve, reject) => {
@@ -67,7 +109,7 @@ export class Call implements CallHooks, GuardHooks {
       this.reject = reject;
       const total = this.opts.timeouts.total;
       if (total > 0) this.totalDue = this.start + total;
-      if (this.opts.step > 0) this.timer = schedule(this, this.opts.step);
+      if (this.opts.step > 0) this.schedule(this.opts.step);
       this.client.inflight.add(this);
       this.dispatch(false);
     });
@@ -76,14 +118,24 @@ export class Call implements CallHooks, GuardHooks {
   private dispatch(forceNewSocket: boolean): void {
     const attempt = new Attempt(this, forceNewSocket);
     this.current = attempt;
+    const config = this.config as InternalAxiosRequestConfig & { transport?: unknown };
     let promise: Promise<AxiosResponse>;
-    setPending(attempt);
+    let agents: [unknown, unknown] | undefined;
+    if (this.route === Route.Transport) {
+      config.transport = attempt;
+    } else if (this.route === Route.AgentView) {
+      // axios reads httpAgent/httpsAgent synchronously when its adapter starts (lib/adapters/http.js
+      // `own('httpAgent')`, before any await), so the views are put back right after the call.
+      agents = [config.httpAgent, config.httpsAgent];
+      if (config.httpAgent === this.client.httpAgent) config.httpAgent = this.client.httpAgent.viewFor(attempt);
+      if (config.httpsAgent === this.client.httpsAgent) config.httpsAgent = this.client.httpsAgent.viewFor(attempt);
+    }
     try {
-      promise = this.client.inner(this.config);
+      promise = this.client.inner(config);
     } catch (error) {
       promise = Promise.reject(error);
     } finally {
-      setPending(null);
+      if (agents !== undefined) [config.httpAgent, config.httpsAgent] = agents;
     }
     promise.then(
       (response) => this.onResponse(attempt, response),
@@ -91,16 +143,67 @@ export class Call implements CallHooks, GuardHooks {
     );
   }
 
+  // --- what the attempt asks of its call ---
+
+  transportTaken(attempt: Attempt): void {
+    const config = this.config as InternalAxiosRequestConfig & { transport?: unknown };
+    // Off the user's config before anything can see it: a retry library that sends `error.config`
+    // again (axios-retry) must not find this attempt in it.
+    if (config.transport === attempt) config.transport = undefined;
+    const timeout = axiosTimeoutOf(this.config);
+    if (timeout > 0) {
+      // axios runs a wall-clock timer for its `timeout`, from request creation to the response
+      // headers, only on its own native transport (lib/adapters/http.js: `isNativeTransport &&
+      // timeout > 0`, since 1.16.0); with any other transport it relies on req.setTimeout() alone.
+      // Keep axios's behaviour: when it expires the request emits 'timeout', which runs the handler
+      // axios registered with req.setTimeout(timeout, handler) and rejects as axios would.
+      attempt.axiosDue = now() + timeout;
+      this.wakeBy(attempt.axiosDue);
+    }
+  }
+
+  bypassReason(options: { agent?: unknown }): BypassReason {
+    // Not the pool's agent: one the call configured (its own httpAgent/httpsAgent), or one axios put
+    // in place of the configured agent (its tunnelling agent, when a proxy applies).
+    const configured = options.agent === this.config.httpAgent || options.agent === this.config.httpsAgent;
+    return configured ? 'agent' : 'proxy';
+  }
+
   // --- outcomes of an attempt ---
 
+  private releaseTransport(attempt: Attempt): void {
+    const config = this.config as InternalAxiosRequestConfig & { transport?: unknown };
+    if (config.transport === attempt) config.transport = undefined;
+  }
+
+  /**
+   * Facts for an attempt whose native request the call did not see being created: none at all
+   * (`data:` URLs), or one that follow-redirects created and that never reached the pool.
+   */
+  private unboundFacts(attempt: Attempt, request: unknown): SocketFacts | undefined {
+    const pooled = requestFacts(request);
+    if (pooled !== undefined) return pooled;
+    // The pool's own request, failed before it had a socket: nothing to report, nothing bypassed.
+    if (attempt.req !== null || isPoolRequest(request)) return undefined;
+    let reason: BypassReason;
+    if (request == null) reason = 'no-socket';
+    else if (this.route === Route.AgentView) reason = proxyApplies(this.config) ? 'proxy' : 'interceptor';
+    else if (!this.client.ownsAgents(this.config)) reason = 'agent';
+    else return undefined; // the call brought its own transport: nothing known, nothing guessed
+    attempt.bypassed = reason;
+    return { ...UNPOOLED, bypassed: reason };
+  }
+
   private onResponse(attempt: Attempt, response: AxiosResponse): void {
-    if (attempt.req === null) this.client.noteBypass(this.config);
+    this.releaseTransport(attempt);
     if (this.settled) {
       // Already failed (deadline, client closed): what arrives late is destroyed, never pooled half-read.
       if (isReadable(response.data)) response.data.destroy();
       return;
     }
-    response.keepAlive = withFacts(attempt.facts ?? requestFacts(response.request), this.elapsed(), this.retries) as ResponseFacts;
+    const facts = attempt.facts ?? this.unboundFacts(attempt, response.request);
+    if (attempt.bypassed !== undefined) this.client.noteBypass(this.config, attempt.bypassed);
+    response.keepAlive = withFacts(facts, this.elapsed(), this.retries) as ResponseFacts;
     const stream = isReadable(response.data) ? response.data : undefined;
     this.settle(attempt, stream !== undefined);
     if (stream !== undefined && attempt.req !== null) {
@@ -115,9 +218,8 @@ export class Call implements CallHooks, GuardHooks {
   }
 
   private onError(attempt: Attempt, error: unknown): void {
+    this.releaseTransport(attempt);
     const err = error as KeepAliveAxiosError;
-    // A request was sent, but not through our agents (an error before any request is not a bypass).
-    if (attempt.req === null && err?.request != null) this.client.noteBypass(this.config);
     if (this.settled) {
       if (isReadable(err?.response?.data)) err.response.data.destroy();
       return;
@@ -157,7 +259,7 @@ export class Call implements CallHooks, GuardHooks {
       drainBody(body, this.opts.stream.drainLimit, this.opts.stream.drainTimeout).then(({ body: bytes, complete }) => {
         signal?.removeEventListener?.('abort', onCancel);
         if (this.settled) return;
-        err.response!.data = decodeBody(bytes, err.response!.headers?.['content-type']);
+        err.response!.data = replay(bytes);
         if (!complete) {
           facts.bodyTruncated = true;
           attempt.st?.close('drain-limit');
@@ -169,8 +271,23 @@ export class Call implements CallHooks, GuardHooks {
     this.fail(attempt, err, facts);
   }
 
+  // --- the one timer ---
+
+  private schedule(ms: number): void {
+    this.wakeAt = now() + ms;
+    this.timer = unrefTimer(onCallTimer, ms, this);
+  }
+
+  /** Makes the timer wake by `due` at the latest (a deadline known only now, shorter than a step). */
+  private wakeBy(due: number): void {
+    if (due >= this.wakeAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.schedule(Math.max(1, Math.ceil(due - now())));
+  }
+
   onTimer(): void {
     this.timer = undefined;
+    this.wakeAt = Infinity;
     const at = now();
     let next = Infinity;
     if (!this.settled) {
@@ -182,6 +299,10 @@ export class Call implements CallHooks, GuardHooks {
     }
     const attempt = this.current;
     if (attempt !== null) {
+      if (attempt.axiosDue <= at) {
+        attempt.axiosDue = Infinity;
+        attempt.req?.emit('timeout'); // axios's own handler: see transportTaken()
+      } else if (attempt.axiosDue < next) next = attempt.axiosDue;
       const due = attempt.due(at);
       if (at >= due) {
         this.attemptTimedOut(attempt, attempt.phase as TimeoutPhase, attempt.limit);
@@ -190,7 +311,8 @@ export class Call implements CallHooks, GuardHooks {
       if (due < next) next = due;
     }
     if (next === Infinity) return; // settled, and no phase left to watch
-    this.timer = schedule(this, Math.max(1, Math.min(Math.ceil(next - at), this.opts.step)));
+    const step = this.opts.step > 0 ? this.opts.step : Infinity;
+    this.schedule(Math.max(1, Math.min(Math.ceil(next - at), step)));
   }
 
   attemptDone(attempt: Attempt): void {
@@ -200,12 +322,13 @@ export class Call implements CallHooks, GuardHooks {
   private clearTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.wakeAt = Infinity;
   }
 
   /** A phase deadline of the current attempt expired. */
   attemptTimedOut(attempt: Attempt, phase: TimeoutPhase, limit: number): void {
     this.countTimeout(attempt, phase);
-    const error = timeoutError(phase, limit, attempt.origin, this.config, attempt.req);
+    const error = timeoutError(this.client.binding, phase, limit, this.origin(attempt), this.config, attempt.req);
     if (!this.settled) this.fail(attempt, error, { timeoutPhase: phase });
     else this.client.log.write('warn', { evt: 'timeout', method: this.method(), url: this.url(attempt), timeoutPhase: phase, limitMs: limit }, `stream body ${phase} timeout`, this.opts.logger);
     attempt.abort(error, 'timeout', phase);
@@ -215,7 +338,7 @@ export class Call implements CallHooks, GuardHooks {
     if (this.settled) return;
     const attempt = this.current!;
     this.countTimeout(attempt, 'total');
-    const error = timeoutError('total', this.opts.timeouts.total, this.origin(attempt), this.config, attempt.req);
+    const error = timeoutError(this.client.binding, 'total', this.opts.timeouts.total, this.origin(attempt), this.config, attempt.req);
     this.fail(attempt, error, { timeoutPhase: 'total' });
     attempt.abort(error, 'timeout', 'total');
   }
@@ -224,7 +347,9 @@ export class Call implements CallHooks, GuardHooks {
   closeWith(): void {
     if (this.settled) return;
     const attempt = this.current!;
-    const error = new AxiosError('the keep-alive client was closed while the request was in flight', ErrorCodes.CLIENT_CLOSED, this.config, attempt.req);
+    const error = new this.client.binding.AxiosError(
+      'the keep-alive client was closed while the request was in flight', ErrorCodes.CLIENT_CLOSED, this.config, attempt.req,
+    );
     this.fail(attempt, error, {});
     attempt.abort(error, 'client-closed');
   }
@@ -234,14 +359,16 @@ export class Call implements CallHooks, GuardHooks {
     const stream = this.body;
     if (stream === undefined || stream.destroyed) return;
     const attempt = this.current!;
-    const error = new AxiosError('the keep-alive client was closed while the response body was being read', ErrorCodes.CLIENT_CLOSED, this.config, attempt.req);
+    const error = new this.client.binding.AxiosError(
+      'the keep-alive client was closed while the response body was being read', ErrorCodes.CLIENT_CLOSED, this.config, attempt.req,
+    );
     attempt.abort(error, 'client-closed');
     // The reader's stream may be a pipeline after the response (decompression): destroy it as well.
     stream.destroy(error);
   }
 
   abandoned(attempt: Attempt, info: { bytesReceived: number; bufferedBytes: number; idleMs: number }): Error {
-    const error = new AxiosError(
+    const error = new this.client.binding.AxiosError(
       `response body from ${this.origin(attempt)} was not read for ${info.idleMs} ms (stream.idleTimeout ${this.opts.stream.idleTimeout} ms): destroyed to free its socket`,
       ErrorCodes.STREAM_ABANDONED,
       this.config,
@@ -257,11 +384,14 @@ export class Call implements CallHooks, GuardHooks {
 
   private fail(attempt: Attempt, error: KeepAliveAxiosError, extra: Partial<ErrorFacts>): void {
     if (this.settled) return;
+    this.releaseTransport(attempt);
     // A response Node cannot parse: it destroys the socket without a socket 'error' and emits the
     // HPE_* error on the request only (lib/_http_client.js socketOnData), so give the socket that code.
     const code = error?.code;
     if (attempt.st !== null && typeof code === 'string' && code.startsWith('HPE_')) attempt.st.errorCode ??= code;
-    const facts: ErrorFacts = { ...withFacts(attempt.facts ?? requestFacts(error?.request), this.elapsed(), this.retries), ...extra };
+    const socketFacts = attempt.facts ?? (error?.request != null ? this.unboundFacts(attempt, error.request) : undefined);
+    if (attempt.bypassed !== undefined) this.client.noteBypass(this.config, attempt.bypassed);
+    const facts: ErrorFacts = { ...withFacts(socketFacts, this.elapsed(), this.retries), ...extra };
     if (error !== null && typeof error === 'object') error.keepAlive = facts;
     this.settle(attempt, false);
     // Canceled (or failed) while waiting for a socket: leave the agent's queue now.
@@ -286,7 +416,7 @@ export class Call implements CallHooks, GuardHooks {
   }
 
   private countTimeout(attempt: Attempt, phase: TimeoutPhase): void {
-    const counters = attempt.st?.counters ?? (attempt.origin ? this.client.stats.forOrigin(attempt.origin) : undefined);
+    const counters = attempt.st?.counters ?? (attempt.origin && attempt.bypassed === undefined ? this.client.stats.forOrigin(attempt.origin) : undefined);
     if (counters) counters.timeouts[phase] = (counters.timeouts[phase] ?? 0) + 1;
   }
 
@@ -328,6 +458,7 @@ export class Call implements CallHooks, GuardHooks {
     if (code !== undefined) fields.code = code;
     if (this.retries > 0) fields.retries = this.retries;
     if (phase !== undefined) fields.timeoutPhase = phase;
+    if (f.bypassed !== undefined) fields.bypassed = f.bypassed;
     // A constant message (as pino-http's): method, url and outcome are fields already, and
     // formatting them again into the message costs on every call.
     log.writeTo(logger, level, fields, code === undefined ? 'upstream request completed' : 'upstream request failed', this.opts.logger);

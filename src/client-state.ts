@@ -1,18 +1,40 @@
 // What one installed keep-alive client owns: its agents, its counters, its logger, its calls in
 // flight, and the adapter that runs every call through them.
-import { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { KeepAliveHttpAgent, KeepAliveHttpsAgent, type PoolAgent } from './agent';
+import type { AdapterFunction, AxiosBinding } from './axios-binding';
 import type { PoolContext } from './socket-state';
 import { Call } from './call';
 import { currentInbound, propagate } from './correlation';
-import { ErrorCodes } from './errors';
+import { ErrorCodes, type BypassReason } from './errors';
 import { Log, redactUrl } from './log';
 import { fullUrl } from './request-url';
 import type { ResolvedOptions } from './options';
 import { baseCallOptions, resolveRequestOptions, type CallOptions } from './resolve-options';
 import { StatsRegistry, type LiveCounts, type PoolStats } from './stats';
 
-export type AdapterFunction = (config: InternalAxiosRequestConfig) => Promise<AxiosResponse>;
+const BYPASS_LINES: Record<Exclude<BypassReason, 'no-socket'>, { level: 'warn' | 'debug'; msg: string }> = {
+  interceptor: {
+    level: 'debug',
+    msg: 'requests are served by an interceptor that replaced the pool\'s agent (nock, msw): reuse facts are null there; the deadlines still apply',
+  },
+  agent: {
+    level: 'warn',
+    msg: 'a request brought its own httpAgent/httpsAgent and bypassed the keep-alive pool: its socket reuse is not tracked; the deadlines still apply',
+  },
+  proxy: {
+    level: 'warn',
+    msg: 'axios\'s proxy handling (HTTP_PROXY/HTTPS_PROXY or a proxy option) sent a request through its own tunnelling agent, bypassing the keep-alive pool: ' +
+      'its socket reuse is not tracked; the deadlines still apply',
+  },
+};
+
+const kState = Symbol('axios-keepalive.client-state');
+
+/** The client whose keep-alive adapter `adapter` is, if it is one. */
+export function clientOfAdapter(adapter: unknown): ClientState | undefined {
+  return typeof adapter === 'function' ? (adapter as { [kState]?: ClientState })[kState] : undefined;
+}
 
 export class ClientState {
   readonly stats = new StatsRegistry();
@@ -25,11 +47,13 @@ export class ClientState {
   /** Settled calls whose stream body is still open: close() ends those bodies too. */
   readonly streaming = new Set<Call>();
   readonly adapter: AxiosAdapter;
-  private bypassWarned = false;
+  private readonly bypassSaid = new Set<BypassReason>();
   private readonly propagateHeaders: readonly string[];
 
   constructor(
     resolved: ResolvedOptions,
+    /** The axios copy the instance was made by: its error classes, its http adapter. */
+    readonly binding: AxiosBinding,
     /** The adapter the calls go through: axios's own http adapter, normally. */
     readonly inner: AdapterFunction,
   ) {
@@ -40,6 +64,8 @@ export class ClientState {
     this.httpAgent = new KeepAliveHttpAgent(this.pool) as PoolAgent;
     this.httpsAgent = new KeepAliveHttpsAgent(this.pool) as PoolAgent;
     const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => this.dispatch(config);
+    // Marked, so an instance that inherited it (axios.create() copies defaults) can be told apart.
+    Object.defineProperty(adapter, kState, { value: this });
     this.adapter = adapter as AxiosAdapter;
   }
 
@@ -49,14 +75,14 @@ export class ClientState {
 
   private dispatch(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
     if (this.pool.closed) {
-      return Promise.reject(new AxiosError('the keep-alive client is closed', ErrorCodes.CLIENT_CLOSED, config));
+      return Promise.reject(new this.binding.AxiosError('the keep-alive client is closed', ErrorCodes.CLIENT_CLOSED, config));
     }
     let opts: CallOptions;
     try {
       opts = resolveRequestOptions(this.base, config.keepAlive);
     } catch (error) {
       // Nothing is sent. ERR_BAD_OPTION_VALUE is axios's own code for a bad request option.
-      const bad = new AxiosError((error as Error).message, AxiosError.ERR_BAD_OPTION_VALUE, config);
+      const bad = new this.binding.AxiosError((error as Error).message, this.binding.AxiosError.ERR_BAD_OPTION_VALUE, config);
       bad.cause = error as Error;
       return Promise.reject(bad);
     }
@@ -68,17 +94,17 @@ export class ClientState {
     return new Call(this, config, opts).run();
   }
 
-  /** A request that never reached this client's agents: said once, loudly. */
-  noteBypass(config: InternalAxiosRequestConfig): void {
-    if (this.bypassWarned) return;
-    this.bypassWarned = true;
-    const url = redactUrl(fullUrl(config));
-    this.log.write(
-      'warn',
-      { evt: 'pool-bypassed', url },
-      'a request did not go through the keep-alive pool (an HTTP_PROXY/HTTPS_PROXY proxy agent, a per-request httpAgent/httpsAgent, ' +
-        'or another adapter): its socket reuse is not tracked and only the total timeout applies to it',
-    );
+  /** Whether the call is configured with this client's agents (for http, https or both). */
+  ownsAgents(config: InternalAxiosRequestConfig): boolean {
+    return config.httpAgent === this.httpAgent || config.httpsAgent === this.httpsAgent;
+  }
+
+  /** A request that did not go through the pool: said once per client and reason, at a level that fits the reason. */
+  noteBypass(config: InternalAxiosRequestConfig, reason: BypassReason): void {
+    if (reason === 'no-socket' || this.bypassSaid.has(reason)) return;
+    this.bypassSaid.add(reason);
+    const line = BYPASS_LINES[reason];
+    this.log.write(line.level, { evt: 'pool-bypassed', bypassed: reason, url: redactUrl(fullUrl(config)) }, line.msg);
   }
 
   snapshot(): PoolStats {

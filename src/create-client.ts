@@ -1,6 +1,7 @@
 // createClient(): a new axios instance with the keep-alive agents, the adapter, and defaults
 // chosen for a BFF calling its upstreams.
-import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
+import type { AxiosInstance, CreateAxiosDefaults } from 'axios';
+import type { AxiosBinding } from './axios-binding';
 import { install, type KeepAliveHandle } from './install';
 import { lazyMethodHeaders, withMethodHeaders } from './lazy-method-headers';
 import type { KeepAliveOptions } from './options';
@@ -18,7 +19,7 @@ function proxyVariable(): string | undefined {
   return PROXY_VARIABLES.find((name) => process.env[name]);
 }
 
-export function createClient(options?: KeepAliveOptions): KeepAliveClient {
+export function createClient(binding: AxiosBinding, options?: KeepAliveOptions): KeepAliveClient {
   const resolved = resolveOptions(options, true);
   const userDefaults: CreateAxiosDefaults = options?.axios ?? {};
   const proxyVar = proxyVariable();
@@ -32,7 +33,7 @@ export function createClient(options?: KeepAliveOptions): KeepAliveClient {
     ...(proxyVar === undefined ? { proxy: false as const } : {}),
     ...userDefaults,
   };
-  const instance = axios.create(defaults);
+  const instance = binding.axios.create(defaults);
   // Empty per-method header buckets cost on every request; they stay usable (see the file).
   const lazyMethods = lazyMethodHeaders(instance.defaults.headers);
   const derive = instance.create;
@@ -41,7 +42,7 @@ export function createClient(options?: KeepAliveOptions): KeepAliveClient {
     withMethodHeaders(derived.defaults.headers, lazyMethods);
     return derived;
   };
-  const handle = install(instance, resolved);
+  const handle = install(instance, resolved, binding);
   if (proxyVar !== undefined && userDefaults.proxy === undefined && resolved.logger !== false) {
     resolved.logger.child({ lib: 'axios-keepalive' }).warn(
       { evt: 'proxy-env', variable: proxyVar },

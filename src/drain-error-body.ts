@@ -1,8 +1,10 @@
 // An error status on a `responseType: 'stream'` request leaves the unread body in
 // `error.response.data` (axios settle() rejects with the stream), and its socket checked out.
-// Read a bounded amount so the socket can be reused and the error can be read; cut what is larger
-// or slower, which closes the socket instead.
-import type { Readable } from 'node:stream';
+// Read a bounded amount so the socket can be reused; cut what is larger or slower, which closes the
+// socket instead. What was read goes back on the error as a stream again (replay()): axios's users
+// read `error.response.data` as a stream there (axios's own test "should not abort stream on settle
+// rejection" does `getStream(error.response.data)`), so the type must not change under them.
+import { PassThrough, type Readable } from 'node:stream';
 
 export interface DrainResult {
   body: Buffer;
@@ -47,10 +49,9 @@ export function drainBody(stream: Readable, limit: number, timeout: number): Pro
   });
 }
 
-const TEXTUAL = /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)|application\/(?:x-www-form-urlencoded|javascript|problem\+json))/i;
-
-/** Text bodies become strings (what a buffered axios call would give), anything else stays a Buffer. */
-export function decodeBody(body: Buffer, contentType: unknown): Buffer | string {
-  if (typeof contentType === 'string' && TEXTUAL.test(contentType)) return body.toString('utf8');
-  return body;
+/** A readable stream of bytes already read: ends after them, so nothing waits on a socket. */
+export function replay(body: Buffer): Readable {
+  const stream = new PassThrough();
+  stream.end(body);
+  return stream;
 }

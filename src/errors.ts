@@ -1,7 +1,8 @@
 // Errors stay AxiosErrors (existing `axios.isAxiosError` / `error.code` handling keeps working);
 // what the library knows goes under `error.keepAlive`. Guards check codes, not `instanceof`,
 // so they also work across jest's module realms.
-import { AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosBinding } from './axios-binding';
 import type { TimeoutPhase } from './stats';
 
 export const ErrorCodes = Object.freeze({
@@ -13,18 +14,44 @@ export const ErrorCodes = Object.freeze({
   CLIENT_CLOSED: 'ERR_CLIENT_CLOSED',
 });
 
-/** What the library knows about the socket a request went out on. */
-export interface SocketFacts {
-  /** The socket had already served an earlier request. */
+/**
+ * Why a request did not go through the pool, when it did not:
+ * - `interceptor`: something replaced the pool's agent on the request itself (nock, msw: their
+ *   `MockHttpSocket`), so there is no pooled socket to report on;
+ * - `agent`: the call passed its own `httpAgent`/`httpsAgent`;
+ * - `proxy`: axios's own proxy handling (an `HTTP_PROXY`/`HTTPS_PROXY` variable or a `proxy`
+ *   option) put its tunnelling agent in place of the pool's;
+ * - `no-socket`: axios answered without any request (a `data:` URL).
+ */
+export type BypassReason = 'interceptor' | 'agent' | 'proxy' | 'no-socket';
+
+/** What the pool knows about one of its sockets when a request is handed it. */
+export interface PooledSocketFacts {
   reused: boolean;
-  /** Requests this socket has carried, this one included. */
   socketRequests: number;
-  /** How long the socket sat idle in the pool before this request; null on a new socket. */
   idleMs: number | null;
-  /** How long the request waited for a socket (maxSockets reached); about 0 when one was free. */
   queueMs: number;
   localPort: number | null;
   remoteAddress: string | null;
+}
+
+/**
+ * What the library knows about the socket a request went out on. On a socket that is not the
+ * pool's the reuse fields are `null` (unknown, never guessed) and `bypassed` says why.
+ */
+export interface SocketFacts {
+  /** The socket had already served an earlier request; null when it was not the pool's. */
+  reused: boolean | null;
+  /** Requests this socket has carried, this one included; null when it was not the pool's. */
+  socketRequests: number | null;
+  /** How long the socket sat idle in the pool before this request; null on a new socket. */
+  idleMs: number | null;
+  /** How long the request waited for a socket (maxSockets reached); about 0 when one was free; null when it was not the pool's. */
+  queueMs: number | null;
+  localPort: number | null;
+  remoteAddress: string | null;
+  /** Set only when the request did not go through the pool: what served it instead. */
+  bypassed?: BypassReason;
 }
 
 export interface ResponseFacts extends SocketFacts {
@@ -62,13 +89,14 @@ const TIMEOUT_PHASE_MESSAGES: Record<TimeoutPhase, string> = {
 };
 
 export function timeoutError(
+  binding: AxiosBinding,
   phase: TimeoutPhase,
   limit: number,
   origin: string,
   config: InternalAxiosRequestConfig,
   request: unknown,
 ): WithFacts {
-  const error: WithFacts = new AxiosError(
+  const error: WithFacts = new binding.AxiosError(
     `${phase} timeout of ${limit} ms exceeded ${TIMEOUT_PHASE_MESSAGES[phase]} ${origin}`,
     ErrorCodes.TIMEOUT,
     config,

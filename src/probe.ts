@@ -4,7 +4,7 @@ import axios from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { createClient } from './create-client';
+import { bindApi } from './bind-api';
 import { startDemoServer } from './demo-server';
 import { run, table, type Measurement } from './measure';
 import pino from 'pino';
@@ -59,7 +59,7 @@ export async function probe(options: ProbeOptions): Promise<Measurement[]> {
   const logger = pino({ level: 'info' }, { write: (s: string) => void logLines.push(s) });
   const plain = countingAgents();
   const plainClient = axios.create({ httpAgent: plain.httpAgent, httpsAgent: plain.httpsAgent, proxy: false });
-  const preset = createClient({ logger });
+  const preset = bindApi(axios).createClient({ logger });
   try {
     const shared = { url, method, requests: options.requests, concurrency: options.concurrency } as const;
     const rows = [

@@ -1,13 +1,16 @@
-// The binding of each native request to the attempt that sent it, and the socket facts captured
-// when the request is handed its socket ('socket' event: for a new socket, a free one, and a queued
-// request handed a freed one alike - where Node's req.reusedSocket would say false).
+// The pool's side of the binding of each native request to the attempt that sent it (attempt.ts
+// explains how the attempt reaches the agent), and the socket facts captured when the request is
+// handed its socket ('socket' event: for a new socket, a free one, and a queued request handed a
+// freed one alike - where Node's req.reusedSocket would say false).
 import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import type { PoolAgent } from './agent';
 import { now, roundMs } from './clock';
-import type { SocketFacts } from './errors';
+import type { PooledSocketFacts, SocketFacts } from './errors';
 import { poolOf, socketState, SOCKET_REQUEST_COUNT, type SocketState } from './socket-state';
 
+/** Carries an attempt on a native request and in the request options the agent receives. */
+export const kAttempt = Symbol('axios-keepalive.attempt');
 const kRequest = Symbol('axios-keepalive.request');
 const kFacts = Symbol('axios-keepalive.facts');
 
@@ -16,26 +19,9 @@ export interface AttemptHooks extends RequestBinding {
   readonly forceNewSocket: boolean;
   onRequest(req: ClientRequest, agent: PoolAgent, name: string, origin: string): void;
   onQueued(): void;
+  onCreatingSocket(): void;
   onSocket(socket: Socket, state: SocketState, facts: SocketFacts): void;
   onSocketReady(): void;
-}
-
-/** The binding slot: axios's http adapter calls transport.request(), and so agent.addRequest(),
- * synchronously within the adapter call (lib/adapters/http.js awaits nothing before it unless the
- * body is a legacy form-data stream). Requests created any other way stay unbound: they still get
- * their socket facts, and the call keeps its total deadline. */
-let pending: AttemptHooks | null = null;
-
-/** Set around the synchronous call of axios's adapter; taken by the first addRequest. */
-export function setPending(attempt: AttemptHooks | null): void {
-  pending = attempt;
-}
-
-/** Taken by the first addRequest within the adapter call. */
-export function takePending(): AttemptHooks | null {
-  const attempt = pending;
-  pending = null;
-  return attempt;
 }
 
 /** The socket facts captured on a native request (also for requests not bound to an attempt). */
@@ -55,7 +41,7 @@ export function onRequestSocket(this: ClientRequest, socket: Socket): void {
   const count = (socket as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 1;
   const reused = count > 1;
   const at = now();
-  const facts: SocketFacts = {
+  const facts: PooledSocketFacts = {
     reused,
     socketRequests: count,
     idleMs: reused ? roundMs(at - st.freedAt) : null,
@@ -93,7 +79,7 @@ export interface RequestBinding {
 }
 
 /** A request was handed a socket: what metrics observe. */
-export interface SocketAssignedEvent extends SocketFacts {
+export interface SocketAssignedEvent extends PooledSocketFacts {
   origin: string;
 }
 
@@ -101,6 +87,29 @@ export interface SocketAssignedEvent extends SocketFacts {
 export function fillAddressFacts(facts: SocketFacts, socket: Socket): void {
   if (facts.localPort === null) facts.localPort = socket.localPort ?? null;
   if (facts.remoteAddress === null) facts.remoteAddress = socket.remoteAddress ?? null;
+}
+
+const kPoolAgent = Symbol('axios-keepalive.pool-agent');
+
+/** Marks the pool's agents (agent.ts) so a transport can tell them from anyone else's. */
+export function markPoolAgent(agent: object): void {
+  Object.defineProperty(agent, kPoolAgent, { value: true });
+}
+
+export function isPoolAgent(agent: unknown): boolean {
+  return typeof agent === 'object' && agent !== null && (agent as { [kPoolAgent]?: boolean })[kPoolAgent] === true;
+}
+
+/** Whether the pool's agent took this request (a native request, or follow-redirects' wrapper of one). */
+export function isPoolRequest(req: unknown): boolean {
+  if (typeof req !== 'object' || req === null) return false;
+  const r = req as { [kRequest]?: RequestBinding; _currentRequest?: { [kRequest]?: RequestBinding } };
+  return (r[kRequest] ?? r._currentRequest?.[kRequest]) !== undefined;
+}
+
+/** The attempt a native request of this pool is bound to, if any. */
+export function attemptOf(req: ClientRequest): AttemptHooks | null {
+  return (req as ClientRequest & { [kRequest]?: RequestBinding })[kRequest]?.attempt ?? null;
 }
 
 /** Marks a native request as this pool's, bound to `attempt` or not. */

@@ -14,6 +14,8 @@ export interface TestServer {
   connections(): number;
   /** Requests received so far. */
   requests(): number;
+  /** Connections open now. */
+  open(): number;
   server: http.Server;
   close(): Promise<void>;
 }
@@ -128,6 +130,7 @@ export async function startServer(handler?: Handler, options?: https.ServerOptio
     port,
     connections: () => connections,
     requests: () => requests,
+    open: () => sockets.size,
     server: server as http.Server,
     close: async () => {
       timers.clear();

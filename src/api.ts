@@ -1,0 +1,32 @@
+// The part of the public surface that does not depend on which copy of axios the user loaded:
+// index.ts (CommonJS) and the generated index.mjs (ESM) both re-export all of it, each beside its own
+// createClient/applyKeepAlive bound to its axios (bind-api.ts).
+import './augment';
+
+export type { KeepAliveClient } from './create-client';
+export type { KeepAliveHandle } from './install';
+export {
+  ErrorCodes,
+  isTimeoutError,
+  isStreamAbandonedError,
+  isClientClosedError,
+  isKeepAliveError,
+  type KeepAliveAxiosError,
+  type SocketFacts,
+  type ResponseFacts,
+  type ErrorFacts,
+  type BypassReason,
+} from './errors';
+export {
+  DEFAULTS,
+  type KeepAliveOptions,
+  type AgentOptions,
+  type TlsOptions,
+  type TimeoutOptions,
+  type StreamOptions,
+  type RetryOptions,
+  type KeepAliveRequestOptions,
+} from './options';
+export type { PoolStats, OriginStats, CloseReason, TimeoutPhase } from './stats';
+export type { SocketAssignedEvent } from './request-binding';
+export { runWithInbound, inboundMiddleware, type InboundContext } from './correlation';
