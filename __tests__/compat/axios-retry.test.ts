@@ -117,7 +117,12 @@ test('a POST that dies on a reused socket: the library refuses to re-send it; ax
   raws.push(raw);
   const c = client({}, raw.url);
   const seen: Array<string | undefined> = [];
-  axiosRetry(c, { retries: 1, onRetry: (_n, error) => seen.push((error as AxiosError & { keepAlive?: { notRetried?: string } }).keepAlive?.notRetried) });
+  axiosRetry(c, {
+    retries: 1,
+    onRetry: (_n, error) => {
+      seen.push((error as AxiosError & { keepAlive?: { notRetried?: string } }).keepAlive?.notRetried);
+    },
+  });
   await c.get('/warm');
   const res = await c.post('/orders', { amount: 1 });
   expect(res.status).toBe(200);
