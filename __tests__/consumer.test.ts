@@ -4,33 +4,18 @@
 // optional peer dependency), then with it, for the `axios-keepalive/metrics` entry.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createConsumerProject, INSTALL_TIMEOUT, npm, NPM_FLAGS, type ConsumerProject } from './helpers/consumer-project';
 
 const exec = promisify(execFile);
-const root = path.join(__dirname, '..');
-const INSTALL_TIMEOUT = 180_000;
-const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
 
-let tmp: string;
+let project: ConsumerProject;
 let app: string;
 let packedFiles: string[] = [];
 
-/** The environment without what an enclosing `npm test` exports (npm_config_*, npm_package_*): the inner npm must see only the temp project. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']);
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || keep.has(k.toLowerCase())));
-}
-
-async function npm(args: string[], cwd: string): Promise<string> {
-  const { stdout } = await exec('npm', args, { cwd, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024, timeout: INSTALL_TIMEOUT });
-  return stdout;
-}
-
-async function node(args: string[]): Promise<unknown> {
-  const { stdout } = await exec(process.execPath, args, { cwd: app, env: { ...cleanEnv(), NODE_PATH: '' }, timeout: 60_000 });
-  return JSON.parse(stdout);
+function node(args: string[]): Promise<unknown> {
+  return project.node(args);
 }
 
 async function tsc(files: string[]): Promise<void> {
@@ -59,22 +44,13 @@ function writeBothModes(name: string, source: string): string[] {
 }
 
 beforeAll(async () => {
-  for (const f of ['index.js', 'index.mjs', 'index.d.mts', 'metrics.js', 'metrics.mjs', 'metrics.d.mts']) {
-    if (!fs.existsSync(path.join(root, 'dist', f))) throw new Error(`dist/${f} is missing: run \`npm run build\` (npm test does it first)`);
-  }
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'axios-keepalive-consumer-'));
-  app = path.join(tmp, 'app');
-  fs.mkdirSync(app);
-  // --ignore-scripts: pack the dist/ that is there; `prepare` would rebuild it under the feet of
-  // the other test files running in parallel.
-  const packed = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], root)) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  packedFiles = packed[0].files.map((f) => f.path);
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
-  await npm(['install', path.join(tmp, packed[0].filename), 'axios@1.21.1', 'typescript@5.9', '@types/node@20', ...NPM_FLAGS], app);
+  project = await createConsumerProject(['axios@1.21.1', 'typescript@5.9', '@types/node@20']);
+  app = project.app;
+  packedFiles = project.packedFiles;
 }, INSTALL_TIMEOUT);
 
 afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  project?.remove();
 });
 
 test('the tarball holds the build (both entries, their types) and nothing of the sources or tests', () => {
