@@ -163,8 +163,22 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
     createSocket(req: ClientRequest, options: object, cb: (err: Error | null, socket: Socket) => void): void {
       if (this.pendingAttempt !== null) this.creating = true; // onRequest() has not run yet: add() arms it
       else attemptOf(req)?.onCreatingSocket();
-      (Base.prototype as unknown as { createSocket(r: ClientRequest, o: object, c: unknown): void }).createSocket.call(this, req, options, cb);
+      this.ownConnection = true;
+      try {
+        (Base.prototype as unknown as { createSocket(r: ClientRequest, o: object, c: unknown): void }).createSocket.call(this, req, options, cb);
+      } finally {
+        this.ownConnection = false;
+      }
     }
+
+    /**
+     * @internal Set while Node's createSocket() runs for this pool (it calls createConnection()
+     * synchronously). Anyone else may call createConnection() too: an interceptor's passthrough
+     * (nock 14, msw 2: @mswjs/interceptors' MockAgent calls the request's original agent's
+     * createConnection and then takes over the new socket's handle, so the socket object we would
+     * see never emits 'close'). Such sockets are not the pool's: they are not counted or watched.
+     */
+    ownConnection = false;
 
     /**
      * A stale-socket retry must not take another idle socket, nor wait for a recycled one: either may
@@ -191,7 +205,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
     createConnection(options: Record<string, unknown>, oncreate: (...a: unknown[]) => void): Socket | undefined {
       const base = Base.prototype as unknown as { createConnection(o: object, cb: unknown): Socket | undefined };
       const socket = base.createConnection.call(this, options, oncreate);
-      if (socket) this.initSocket(socket, options);
+      if (socket && this.ownConnection) this.initSocket(socket, options);
       return socket;
     }
 

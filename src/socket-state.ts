@@ -118,13 +118,18 @@ function closeReason(socket: Socket, st: SocketState): CloseReason {
   if (st.peerEnded) return 'server-closed';
   if (st.errorCode === 'ECONNRESET' || st.errorCode === 'EPIPE') return 'server-closed';
   if (st.errorCode !== undefined) return 'error';
-  const req = (socket as Socket & { _httpMessage?: ClientRequest & { shouldKeepAlive?: boolean; res?: { complete: boolean } } })._httpMessage;
+  const req = (socket as Socket & { _httpMessage?: ClientRequest & { shouldKeepAlive?: boolean; res?: { complete: boolean; statusCode?: number } } })._httpMessage;
   // Closed here, mid-body, for no reason above: its reader stopped early (destroy(), a break out of
   // for await); the socket can close before the stream's own 'close' event, so it is decided here.
   if (req?.res && !req.res.complete) return 'abandoned';
   if (req && req.shouldKeepAlive === false) return 'connection-close';
   if (st.freeing) return 'pool-full';
-  return 'other';
+  // follow-redirects destroys the request of a redirect response without an error once it has read
+  // it (index.js destroyRequest(), called from _processResponse) and follows on another request.
+  const status = req?.res?.statusCode;
+  if (status !== undefined && status >= 300 && status < 400) return 'redirect';
+  // Nothing above: someone else's code destroyed the request or the socket without an error.
+  return 'destroyed';
 }
 
 function onSocketClose(this: Socket): void {

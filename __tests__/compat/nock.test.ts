@@ -156,17 +156,24 @@ describe('deadlines under nock', () => {
     expect(ms).toBeLessThan(1500);
   });
 
-  test('idle: headers at once, the body 2 s later - plain `timeout` catches it (nock emulates the silence); the preset with `timeouts.idle: 300` too', async () => {
-    nock(origin).get('/stall').times(2).delayBody(2000).reply(200, 'body');
+  test('a body held back (`delayBody`): nock holds the headers too, so it is the `response` deadline that fires, not `idle`', async () => {
+    // Checked with nock 14: under `.delayBody(2000)` the 'response' event itself comes after 2 s (the
+    // headers are written with the body). Plain axios's `timeout` is socket inactivity, so it fires
+    // either way; the preset's phases name what nock emulates: no headers yet.
+    nock(origin).get('/stall').times(3).delayBody(2000).reply(200, 'body');
     const plain = await failing(() => axios.get(`${origin}/stall`, { timeout: 300 }));
     expect(plain.error.code).toBe('ECONNABORTED');
     expect(plain.ms).toBeLessThan(1500);
 
-    const { error, ms } = await failing(() => viaCreateClient({ timeouts: { idle: 300 } }).get('/stall'));
+    const { error, ms } = await failing(() => viaCreateClient({ timeouts: { response: 300 } }).get('/stall'));
     expect(error.code).toBe('ETIMEDOUT');
-    expect(factsOf(error)).toMatchObject({ timeoutPhase: 'idle' });
+    expect(factsOf(error)).toMatchObject({ timeoutPhase: 'response' });
     expect(ms).toBeGreaterThanOrEqual(250);
     expect(ms).toBeLessThan(1500);
+
+    // `idle` alone covers silence after the headers; here there are none before the body.
+    const late = await viaCreateClient({ timeouts: { idle: 300 } }).get('/stall');
+    expect(late.data).toBe('body');
   });
 
   test.each([
