@@ -33,6 +33,6 @@ function writeEsmTypes() {
 }
 
 writeEsmEntry('index');
-if (fs.existsSync(path.join(dist, 'metrics.js'))) writeEsmEntry('metrics');
+for (const entry of ['metrics', 'otel']) if (fs.existsSync(path.join(dist, `${entry}.js`))) writeEsmEntry(entry);
 writeEsmTypes();
 fs.chmodSync(path.join(dist, 'cli.js'), 0o755);

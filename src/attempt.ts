@@ -9,6 +9,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { PoolAgent } from './agent';
+import { collectLogFields } from './log-fields';
 import { fillAddressFacts, type AttemptHooks } from './request-binding';
 import type { SocketState } from './socket-state';
 import { now } from './clock';
@@ -57,6 +58,8 @@ export class Attempt implements AttemptHooks {
   /** When the current phase started, and its limit (0: not watched). */
   phaseStart = 0;
   limit = 0;
+  /** Fields of handle.addLogFields() providers, taken inside http.request() (log-fields.ts). */
+  logFields: Record<string, string | number | boolean> | undefined = undefined;
   private agent: PoolAgent | null = null;
   private name = '';
 
@@ -70,6 +73,7 @@ export class Attempt implements AttemptHooks {
     this.agent = agent;
     this.name = name;
     this.origin = origin;
+    this.logFields = collectLogFields(agent.pool);
     (req as BoundRequest)[kAttempt] = this;
     // Each is emitted once per request: on() spares the once() wrappers and their removal.
     req.on('response', onRequestResponse);

@@ -6,6 +6,9 @@ import type { SocketAssignedEvent } from './request-binding';
 import { ClientState, type AdapterFunction } from './client-state';
 import type { KeepAliveOptions, ResolvedOptions } from './options';
 import { resolveOptions } from './resolve-options';
+import type { LogFieldsProvider } from './log-fields';
+import { subscribe, type PoolListener } from './pool-events';
+import { startPoolSummary } from './pool-summary';
 import type { PoolStats } from './stats';
 import { show } from './validate';
 
@@ -21,6 +24,19 @@ export interface KeepAliveHandle {
    * the feed for metrics such as histograms of queue wait and idle time. Returns an unsubscribe function.
    */
   observe(listener: (event: SocketAssignedEvent) => void): () => void;
+  /**
+   * Calls `listener` on the pool's other events: a connection opened (`socket-open`) or closed
+   * (`socket-close`, with `reason` and `ageMs`), a stale-socket `retry`, a `timeout` (with its
+   * `phase`). The feed for connection-lifetime metrics. Returns an unsubscribe function.
+   */
+  observePool(listener: PoolListener): () => void;
+  /**
+   * Adds fields to each per-call log line: `provider` is called when the call's request is created
+   * (inside `http.request()`, in the caller's async context, where an HTTP client span of
+   * OpenTelemetry's instrumentation-http is active) and its string, number and boolean values go
+   * on that call's line. The line's own fields win. Returns a function that removes the provider.
+   */
+  addLogFields(provider: LogFieldsProvider): () => void;
   /** Removes the agents and the adapter from the instance and restores what was there before. */
   eject(): void;
   /**
@@ -65,6 +81,7 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions): Kee
   defaults.adapter = state.adapter;
   defaults[kInstalled] = true;
   let ejected = false;
+  const summary = startPoolSummary(state, resolved.summary, resolved.logger);
   return {
     httpAgent: state.httpAgent as unknown as HttpAgent,
     httpsAgent: state.httpsAgent as unknown as HttpsAgent,
@@ -77,6 +94,8 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions): Kee
         if (i !== -1) state.pool.observers.splice(i, 1);
       };
     },
+    observePool: (listener) => subscribe(state.pool.poolListeners, listener, 'observePool'),
+    addLogFields: (provider) => subscribe(state.pool.logFieldProviders, provider, 'addLogFields'),
     eject() {
       if (ejected) return;
       ejected = true;
@@ -88,7 +107,10 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions): Kee
       }
       delete defaults[kInstalled];
     },
-    close: () => state.close(),
+    close: async () => {
+      await state.close();
+      summary?.stop(); // after the close: its last line counts the client-closed sockets
+    },
   };
 }
 
