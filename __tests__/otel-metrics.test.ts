@@ -112,7 +112,7 @@ test('sequential requests: open connections by state, time in queue, idle time, 
   const base = { 'server.address': '127.0.0.1', 'server.port': server.port, 'url.scheme': 'http', 'network.protocol.version': '1.1', 'axios_keepalive.client': 'orders' };
   const open = metric(all, 'http.client.open_connections');
   expect(open?.descriptor).toMatchObject({ unit: '{connection}', type: 'OBSERVABLE_UP_DOWN_COUNTER' });
-  expect(open?.isMonotonic).toBe(false);
+  expect((open as { isMonotonic?: boolean } | undefined)?.isMonotonic).toBe(false);
   expect(points(all, 'http.client.open_connections').map((p) => p.attributes)).toEqual([
     { ...base, 'http.connection.state': 'active' },
     { ...base, 'http.connection.state': 'idle' },
@@ -130,7 +130,7 @@ test('sequential requests: open connections by state, time in queue, idle time, 
 
   expect(value(all, 'axios_keepalive.requests', { 'axios_keepalive.socket.reused': true })).toBe(3);
   expect(value(all, 'axios_keepalive.requests', { 'axios_keepalive.socket.reused': false })).toBe(1);
-  expect(metric(all, 'axios_keepalive.requests')?.isMonotonic).toBe(true);
+  expect((metric(all, 'axios_keepalive.requests') as { isMonotonic?: boolean } | undefined)?.isMonotonic).toBe(true);
   expect(value(all, 'axios_keepalive.connections.created', base)).toBe(1);
   expect(value(all, 'axios_keepalive.requests.queued', base)).toBe(0);
   expect(value(all, 'axios_keepalive.stale_socket.retries', base)).toBe(0);
