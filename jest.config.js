@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
+    // The NestJS example needs decorators (its own tsconfig); the first matching pattern wins.
+    '/examples/nestjs-bff/.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/examples/nestjs-bff/tsconfig.json' }],
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
     // msw 2 (used in __tests__/compat) requires ESM-only packages; compile just those to CommonJS,
     // as msw's jest users do (mswjs/msw#2698). transpile only: no type-check of node_modules.

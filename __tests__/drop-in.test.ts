@@ -193,19 +193,21 @@ describe("axios's own timeout keeps axios's meaning", () => {
     // Plain axios with a one-socket agent first.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const plain = axios.create({ ...busy, httpAgent: agent });
-    const hold = plain.get('/hang').catch((e: unknown) => e);
+    // The request holding the one socket has no timeout of its own, so it cannot free the socket early.
+    const hold = plain.get('/hang', { timeout: 0 }).catch((e: unknown) => e);
     let t0 = performance.now();
     const plainError = (await plain.get('/json').catch((e: unknown) => e)) as AxiosError;
     const plainTook = performance.now() - t0;
-    await hold;
     agent.destroy();
+    await hold;
     // The preset, with its own queue deadline far away.
     const c = createClient({ logger: false, axios: busy, agent: { maxSockets: 1 }, timeouts: { queue: 10_000 } });
     handles.push(c.keepAlive);
-    const held = c.get('/hang').catch((e: unknown) => e);
+    const held = c.get('/hang', { timeout: 0 }).catch((e: unknown) => e);
     t0 = performance.now();
     const error = (await c.get('/json').catch((e: unknown) => e)) as AxiosError;
     const took = performance.now() - t0;
+    await c.keepAlive.close();
     await held;
     expect(plainError.code).toBe('ECONNABORTED');
     expect(error.code).toBe(plainError.code);

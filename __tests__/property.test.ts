@@ -98,10 +98,14 @@ const CLIENT_LEAVES: Leaf[] = [
   ...timeoutLeaves(['timeouts']),
   ...streamLeaves(['stream']),
   ...retryLeaves(['retry']),
+  // 0 is off; 1 to 999 are refused (seconds written as milliseconds, most likely).
+  leaf(['summary', 'interval'], fc.oneof(fc.constant(0), int(1000, MAX_TIMEOUT)), fc.oneof(badInt(0, MAX_TIMEOUT), fc.integer({ min: 1, max: 999 }))),
+  leaf(['summary', 'level'], fc.constantFrom('fatal', 'error', 'warn', 'info', 'debug', 'trace'), fc.constantFrom('verbose', 'INFO', 'silent', 30, null)),
 ];
-const CLIENT_CONTAINERS: Leaf[] = ['agent', 'timeouts', 'stream', 'retry'].map((k) => container([k]));
+const CLIENT_CONTAINERS: Leaf[] = ['agent', 'timeouts', 'stream', 'retry', 'summary'].map((k) => container([k]));
 const CLIENT_KEYS: Record<string, readonly string[]> = {
-  '': ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders'],
+  '': ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary'],
+  summary: ['interval', 'level'],
   agent: ['maxSockets', 'maxFreeSockets', 'freeSocketTimeout', 'socketActiveTTL', 'scheduling', 'tls'],
   timeouts: ['queue', 'connect', 'response', 'idle', 'total'],
   stream: ['idleTimeout', 'drainLimit', 'drainTimeout'],

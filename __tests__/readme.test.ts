@@ -22,7 +22,7 @@ test('every ```ts block of the README type-checks', async () => {
       compilerOptions: {
         strict: true, noEmit: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022',
         esModuleInterop: true, skipLibCheck: true, types: ['node', 'jest'],
-        paths: { 'axios-keepalive': ['../src/index.ts'], 'axios-keepalive/metrics': ['../src/metrics.ts'] },
+        paths: { 'axios-keepalive': ['../src/index.ts'], 'axios-keepalive/metrics': ['../src/metrics.ts'], 'axios-keepalive/otel': ['../src/otel.ts'] },
       },
       include: ['*.ts'],
     }),

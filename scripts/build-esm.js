@@ -6,7 +6,7 @@
 //   AsyncLocalStorage. Re-exporting dist/index.js instead would make the library require('axios'):
 //   a second axios in an ESM process, whose errors are not `instanceof` the user's AxiosError and
 //   whose adapter drops the user's `null`/`false` header disclaimers (src/axios-binding.ts).
-// - dist/metrics.mjs re-exports dist/metrics.js (it never touches axios).
+// - dist/metrics.mjs and dist/otel.mjs re-export their CommonJS builds (they never touch axios).
 // - Types: every dist/*.d.ts gets a dist/*.d.mts twin whose relative imports point at the twins
 //   ('./options' -> './options.mjs', which TypeScript resolves to options.d.mts): inside a .d.mts,
 //   `from 'axios'` resolves to axios's import-side declarations (index.d.ts), so the types an
@@ -63,6 +63,6 @@ function writeEsmTypes() {
 }
 
 writeIndexEntry();
-if (fs.existsSync(path.join(dist, 'metrics.js'))) writeReexport('metrics');
+for (const entry of ['metrics', 'otel']) if (fs.existsSync(path.join(dist, `${entry}.js`))) writeReexport(entry);
 writeEsmTypes();
 fs.chmodSync(path.join(dist, 'cli.js'), 0o755);

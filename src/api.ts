@@ -26,7 +26,12 @@ export {
   type StreamOptions,
   type RetryOptions,
   type KeepAliveRequestOptions,
+  type SummaryOptions,
 } from './options';
 export type { PoolStats, OriginStats, CloseReason, TimeoutPhase } from './stats';
 export type { SocketAssignedEvent } from './request-binding';
 export { runWithInbound, inboundMiddleware, type InboundContext } from './correlation';
+export { inboundHook, type InboundHook, type InboundHookRequest } from './inbound-hook';
+export type { CallLogger, CallLogFn } from './log';
+export type { PoolEvent, PoolListener, SocketOpenEvent, SocketCloseEvent, RetryEvent, TimeoutEvent } from './pool-events';
+export type { LogFieldsProvider } from './log-fields';

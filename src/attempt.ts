@@ -23,6 +23,7 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { PoolAgent } from './agent';
+import { collectLogFields } from './log-fields';
 import { fillAddressFacts, isPoolAgent, kAttempt, type AttemptHooks } from './request-binding';
 import type { SocketState } from './socket-state';
 import { now } from './clock';
@@ -95,6 +96,8 @@ export class Attempt implements AttemptHooks {
   lastReadAt = 0;
   /** axios's own `timeout` as a wall clock until the headers (Infinity: none); see Call.transportTaken(). */
   axiosDue = Infinity;
+  /** Fields of handle.addLogFields() providers, taken inside http.request() (log-fields.ts). */
+  logFields: Record<string, string | number | boolean> | undefined = undefined;
   private agent: PoolAgent | null = null;
   private name = '';
 
@@ -137,6 +140,7 @@ export class Attempt implements AttemptHooks {
     this.facts = null;
     this.res = null;
     if (this.phase !== 'done') this.phase = 'dispatch';
+    this.logFields = collectLogFields(agent.pool);
     (req as BoundRequest)[kAttempt] = this;
     // Each is emitted once per request: on() spares the once() wrappers and their removal.
     req.on('response', onRequestResponse);

@@ -13,6 +13,8 @@ import {
   type BypassReason, type ErrorFacts, type KeepAliveAxiosError, type ResponseFacts, type SocketFacts,
 } from './errors';
 import type { CallOptions } from './resolve-options';
+import { addLogFields } from './log-fields';
+import { notifyPool } from './pool-events';
 import { loggedUrl, originOf } from './request-url';
 import { RETRY, staleRetryDecision } from './stale-retry';
 import type { TimeoutPhase } from './stats';
@@ -232,6 +234,7 @@ export class Call implements CallHooks, GuardHooks {
         evt: 'retry', method: this.method(), url: this.url(attempt), code: err.code,
         reason: 'stale socket', socketRequests: attempt.facts?.socketRequests, idleMs: attempt.facts?.idleMs,
       }, `retrying on a new socket: ${err.code} on a reused socket before any response byte`, this.opts.logger);
+      if (this.client.pool.poolListeners.length > 0) notifyPool(this.client.pool, { type: 'retry', origin: attempt.origin, method: this.method(), code: String(err.code) });
       this.dispatch(true);
       return;
     }
@@ -418,6 +421,7 @@ export class Call implements CallHooks, GuardHooks {
   private countTimeout(attempt: Attempt, phase: TimeoutPhase): void {
     const counters = attempt.st?.counters ?? (attempt.origin && attempt.bypassed === undefined ? this.client.stats.forOrigin(attempt.origin) : undefined);
     if (counters) counters.timeouts[phase] = (counters.timeouts[phase] ?? 0) + 1;
+    if (counters && this.client.pool.poolListeners.length > 0) notifyPool(this.client.pool, { type: 'timeout', origin: attempt.origin, method: this.method(), phase });
   }
 
   private method(): string {
@@ -459,6 +463,7 @@ export class Call implements CallHooks, GuardHooks {
     if (this.retries > 0) fields.retries = this.retries;
     if (phase !== undefined) fields.timeoutPhase = phase;
     if (f.bypassed !== undefined) fields.bypassed = f.bypassed;
+    addLogFields(fields, attempt.logFields);
     // A constant message (as pino-http's): method, url and outcome are fields already, and
     // formatting them again into the message costs on every call.
     log.writeTo(logger, level, fields, code === undefined ? 'upstream request completed' : 'upstream request failed', this.opts.logger);

@@ -60,7 +60,7 @@ export class ClientState {
     this.log = new Log(resolved.logger, resolved.logLevel);
     this.propagateHeaders = resolved.propagateHeaders;
     this.base = baseCallOptions(resolved);
-    this.pool = { stats: this.stats, log: this.log, options: resolved.agent, closed: false, observers: [] };
+    this.pool = { stats: this.stats, log: this.log, options: resolved.agent, closed: false, observers: [], poolListeners: [], logFieldProviders: [] };
     this.httpAgent = new KeepAliveHttpAgent(this.pool) as PoolAgent;
     this.httpsAgent = new KeepAliveHttpsAgent(this.pool) as PoolAgent;
     const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => this.dispatch(config);

@@ -3,13 +3,13 @@
 // a client with `propagateHeaders` copies those headers, and every call made inside logs through
 // the inbound request's logger (pino-http's req.log) unless the call names its own.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Logger } from 'pino';
+import type { CallLogger } from './log';
 
 export interface InboundContext {
   /** The inbound request's headers (Node's IncomingHttpHeaders: lower-case names). */
   headers: Record<string, string | string[] | undefined>;
-  /** The inbound request's logger, for example pino-http's `req.log`. */
-  logger?: Logger;
+  /** The inbound request's logger, for example pino-http's `req.log` or fastify's `request.log`. */
+  logger?: CallLogger;
 }
 
 // Created on first use only: an AsyncLocalStorage that nobody uses costs nothing.
@@ -23,7 +23,7 @@ export function runWithInbound<T>(context: InboundContext, fn: () => T): T {
 
 interface InboundRequest {
   headers: InboundContext['headers'];
-  log?: Logger;
+  log?: CallLogger;
 }
 
 /**

@@ -16,6 +16,9 @@ import type { AdapterFunction, AxiosBinding } from './axios-binding';
 import type { SocketAssignedEvent } from './request-binding';
 import { ClientState, clientOfAdapter } from './client-state';
 import type { ResolvedOptions } from './options';
+import type { LogFieldsProvider } from './log-fields';
+import { subscribe, type PoolListener } from './pool-events';
+import { startPoolSummary } from './pool-summary';
 import type { PoolStats } from './stats';
 import { show } from './validate';
 
@@ -31,6 +34,19 @@ export interface KeepAliveHandle {
    * the feed for metrics such as histograms of queue wait and idle time. Returns an unsubscribe function.
    */
   observe(listener: (event: SocketAssignedEvent) => void): () => void;
+  /**
+   * Calls `listener` on the pool's other events: a connection opened (`socket-open`) or closed
+   * (`socket-close`, with `reason` and `ageMs`), a stale-socket `retry`, a `timeout` (with its
+   * `phase`). The feed for connection-lifetime metrics. Returns an unsubscribe function.
+   */
+  observePool(listener: PoolListener): () => void;
+  /**
+   * Adds fields to each per-call log line: `provider` is called when the call's request is handed
+   * to the pool (inside `http.request()`, in the caller's async context, where an HTTP client span of
+   * OpenTelemetry's instrumentation-http is active) and its string, number and boolean values go
+   * on that call's line. The line's own fields win. Returns a function that removes the provider.
+   */
+  addLogFields(provider: LogFieldsProvider): () => void;
   /**
    * Removes the agents and the adapter from the instance, and from the instances derived from it
    * with create() since, and restores what was there before.
@@ -129,6 +145,7 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions, bind
   };
 
   let ejected = false;
+  const summary = startPoolSummary(state, resolved.summary, resolved.logger);
   const handle: KeepAliveHandle = {
     httpAgent: state.httpAgent as unknown as HttpAgent,
     httpsAgent: state.httpsAgent as unknown as HttpsAgent,
@@ -141,6 +158,8 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions, bind
         if (i !== -1) state.pool.observers.splice(i, 1);
       };
     },
+    observePool: (listener) => subscribe(state.pool.poolListeners, listener, 'observePool'),
+    addLogFields: (provider) => subscribe(state.pool.logFieldProviders, provider, 'addLogFields'),
     eject() {
       if (ejected) return;
       ejected = true;
@@ -149,7 +168,10 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions, bind
       if (originalCreate !== undefined) instance.create = originalCreate;
       delete defaults[kInstalled];
     },
-    close: () => state.close(),
+    close: async () => {
+      await state.close();
+      summary?.stop(); // after the close: its last line counts the client-closed sockets
+    },
   };
   // Not enumerable: axios.create() must not copy it into derived instances (see the header).
   Object.defineProperty(defaults, kInstalled, { value: handle, configurable: true, enumerable: false });

@@ -33,6 +33,26 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * What a per-call logger needs: pino's level methods. A pino logger, pino-http's `req.log` and
+ * fastify's `request.log` all fit; fastify types the latter as `FastifyBaseLogger`, pino's BaseLogger
+ * without `msgPrefix` or `isLevelEnabled` (fastify 5 types/logger.d.ts), so pino's `Logger` type
+ * would refuse it under --strict.
+ */
+export interface CallLogger {
+  trace: CallLogFn;
+  debug: CallLogFn;
+  info: CallLogFn;
+  warn: CallLogFn;
+  error: CallLogFn;
+  fatal: CallLogFn;
+  /** pino's; when it is absent every level is written (pino's own level methods are no-ops below its level). */
+  isLevelEnabled?(level: string): boolean;
+}
+
+/** The one form the library calls: `logger.info(fields, message)`. pino's overloaded LogFn fits it. */
+export type CallLogFn = (fields: Record<string, unknown>, msg: string) => void;
+
 const WARN_RANK: Record<Level, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 
 export class Log {
@@ -48,19 +68,19 @@ export class Log {
   }
 
   /** The logger for one call: the per-request one (with our key added per line) or the client's. */
-  enabled(level: Level, perRequest?: Logger): Logger | undefined {
-    const logger = perRequest ?? this.logger;
-    if (logger === false || logger === undefined) return undefined;
-    return logger.isLevelEnabled(level) ? logger : undefined;
+  enabled(level: Level, perRequest?: CallLogger): CallLogger | undefined {
+    const logger: CallLogger | false = perRequest ?? this.logger;
+    if (logger === false) return undefined;
+    return logger.isLevelEnabled === undefined || logger.isLevelEnabled(level) ? logger : undefined;
   }
 
-  write(level: Level, fields: Record<string, unknown>, msg: string, perRequest?: Logger): void {
+  write(level: Level, fields: Record<string, unknown>, msg: string, perRequest?: CallLogger): void {
     const logger = this.enabled(level, perRequest);
     if (logger !== undefined) this.writeTo(logger, level, fields, msg, perRequest);
   }
 
   /** write() for a caller that already has the enabled logger (the per-request line). */
-  writeTo(logger: Logger, level: Level, fields: Record<string, unknown>, msg: string, perRequest?: Logger): void {
+  writeTo(logger: CallLogger, level: Level, fields: Record<string, unknown>, msg: string, perRequest?: CallLogger): void {
     if (perRequest !== undefined) fields.lib = LOG_KEY;
     logger[level](fields, msg);
   }

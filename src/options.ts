@@ -1,5 +1,6 @@
 import type { CreateAxiosDefaults } from 'axios';
 import type { Logger, Level } from 'pino';
+import type { CallLogger } from './log';
 import type { SecureContextOptions } from 'node:tls';
 
 /**
@@ -30,6 +31,26 @@ export interface KeepAliveOptions {
    * `runWithInbound()` / `inboundMiddleware()`. A header the call sets itself wins. Default: none.
    */
   propagateHeaders?: string[];
+  /** A periodic line per origin on the pool's health; see {@link SummaryOptions}. Default: off. */
+  summary?: SummaryOptions;
+}
+
+/**
+ * The `pool-summary` line: every `interval` ms, one line per origin that had traffic in it, with
+ * requests, reuse ratio, connections opened and closed (by reason), queue wait p50/p99, timeouts by
+ * phase and retries over the interval. With it, the per-call line can go to `debug` (`logLevel`)
+ * while reuse stays visible at `info`.
+ */
+export interface SummaryOptions {
+  /**
+   * Milliseconds between two summaries; `0` is off. Default `0`: with the default `logLevel` every
+   * call is already logged at `info`, and a library should not start a timer and a stream of lines
+   * nobody asked for. From 1000 up: more often is a per-call log by another name, and 1 to 999 is
+   * most likely seconds written as milliseconds. Typical: `60000`.
+   */
+  interval?: number;
+  /** Level of the summary line. Default `'info'`: the level a service keeps on in production. */
+  level?: Level;
 }
 
 export interface AgentOptions {
@@ -119,8 +140,11 @@ export interface KeepAliveRequestOptions {
   timeouts?: TimeoutOptions;
   stream?: StreamOptions;
   retry?: RetryOptions;
-  /** A logger for this call only (for example pino-http's `req.log`), so its lines carry the inbound request's bindings. */
-  logger?: Logger;
+  /**
+   * A logger for this call only (for example pino-http's `req.log` or fastify's `request.log`), so
+   * its lines carry the inbound request's bindings. Anything with pino's level methods.
+   */
+  logger?: CallLogger;
 }
 
 export interface ResolvedOptions {
@@ -131,6 +155,7 @@ export interface ResolvedOptions {
   timeouts: Required<TimeoutOptions>;
   stream: Required<StreamOptions>;
   retry: Required<RetryOptions>;
+  summary: Required<SummaryOptions>;
 }
 
 /** The defaults, in one place; the reasons are on the fields above. */
@@ -145,7 +170,11 @@ export const DEFAULTS = Object.freeze({
   timeouts: Object.freeze({ queue: 5000, connect: 5000, response: 30_000, idle: 10_000, total: 60_000 }),
   stream: Object.freeze({ idleTimeout: 30_000, drainLimit: 65_536, drainTimeout: 1000 }),
   retry: Object.freeze({ staleSocket: true }),
+  summary: Object.freeze({ interval: 0, level: 'info' as Level }),
 });
+
+/** The shortest summary interval that is not 0. */
+export const MIN_SUMMARY_INTERVAL = 1000;
 
 /** Node's timers overflow above this (they fire after 1 ms instead). */
 export const MAX_TIMEOUT = 2 ** 31 - 1;

@@ -58,7 +58,12 @@ export function onRequestSocket(this: ClientRequest, socket: Socket): void {
   rs.attempt?.onSocket(socket, st, facts);
   const observers = poolOf(socket)?.observers;
   if (observers !== undefined && observers.length > 0) {
-    const event: SocketAssignedEvent = { ...facts, origin: st.origin };
+    // One literal, not `{ ...facts, origin }`: on Node 20 a spread followed by a property costs
+    // about 1.4 us a call, the literal about 15 ns (bench/pool-summary-cost.js measures the feed).
+    const event: SocketAssignedEvent = {
+      reused: facts.reused, socketRequests: facts.socketRequests, idleMs: facts.idleMs, queueMs: facts.queueMs,
+      localPort: facts.localPort, remoteAddress: facts.remoteAddress, origin: st.origin,
+    };
     for (const observer of observers) {
       // A listener's bug (a metrics library, say) must not become an uncaught exception in a socket event.
       try {

@@ -4,36 +4,55 @@ import type { Level, Logger } from 'pino';
 import {
   DEFAULTS,
   MAX_TIMEOUT,
+  MIN_SUMMARY_INTERVAL,
   type KeepAliveOptions,
+  type SummaryOptions,
   type ResolvedOptions,
   type TimeoutOptions,
   type StreamOptions,
   type RetryOptions,
   type TlsOptions,
 } from './options';
+import type { CallLogger } from './log';
 import { assertObject, checkBoolean, checkInteger, checkOneOf, isPlainObject, show } from './validate';
 
-const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders'] as const;
+const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
 const AGENT_KEYS = ['maxSockets', 'maxFreeSockets', 'freeSocketTimeout', 'socketActiveTTL', 'scheduling', 'tls'] as const;
 const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'minVersion', 'maxVersion', 'servername'] as const;
 const TIMEOUT_KEYS = ['queue', 'connect', 'response', 'idle', 'total'] as const;
 const STREAM_KEYS = ['idleTimeout', 'drainLimit', 'drainTimeout'] as const;
 const RETRY_KEYS = ['staleSocket'] as const;
+const SUMMARY_KEYS = ['interval', 'level'] as const;
 const REQUEST_KEYS = ['log', 'timeouts', 'stream', 'retry', 'logger'] as const;
 const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 const LOGGER_METHODS = ['child', 'info', 'warn', 'error', 'debug', 'trace', 'fatal', 'isLevelEnabled'] as const;
+/** A per-call logger is only written to (log.ts CallLogger): fastify's request.log has these. */
+const CALL_LOGGER_METHODS = ['info', 'warn', 'error', 'debug', 'trace', 'fatal'] as const;
 const MAX_SOCKETS = 65_535;
+
+function missingMethods(value: unknown, methods: readonly string[]): readonly string[] {
+  return typeof value === 'object' && value !== null
+    ? methods.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function')
+    : methods;
+}
 
 export function checkLogger(name: string, value: unknown, orFalse = true): Logger | undefined {
   if (value === undefined) return undefined;
-  const missing = isPlainObject(value) || (typeof value === 'object' && value !== null)
-    ? LOGGER_METHODS.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function')
-    : LOGGER_METHODS;
+  const missing = missingMethods(value, LOGGER_METHODS);
   if (missing.length > 0) {
     throw new TypeError(`${name} must be a pino logger (missing ${missing.join(', ')})${orFalse ? ', or false' : ''}; got ${show(value)}`);
   }
   return value as Logger;
+}
+
+function checkCallLogger(name: string, value: unknown): CallLogger | undefined {
+  if (value === undefined) return undefined;
+  const missing = missingMethods(value, CALL_LOGGER_METHODS);
+  if (missing.length > 0) {
+    throw new TypeError(`${name} must be a pino logger or another logger with pino's level methods (missing ${missing.join(', ')}); got ${show(value)}`);
+  }
+  return value as CallLogger;
 }
 
 function resolveTimeouts(name: string, value: unknown, base: Required<TimeoutOptions>): Required<TimeoutOptions> {
@@ -61,6 +80,18 @@ function resolveRetry(name: string, value: unknown, base: Required<RetryOptions>
   const r = assertObject(name, value, RETRY_KEYS);
   if (!r) return base;
   return { staleSocket: checkBoolean(`${name}.staleSocket`, r.staleSocket) ?? base.staleSocket };
+}
+
+function resolveSummary(value: unknown): Required<SummaryOptions> {
+  const o = assertObject('options.summary', value, SUMMARY_KEYS);
+  if (!o) return DEFAULTS.summary;
+  const interval = checkInteger('options.summary.interval', o.interval, 0, MAX_TIMEOUT) ?? DEFAULTS.summary.interval;
+  if (interval > 0 && interval < MIN_SUMMARY_INTERVAL) {
+    throw new RangeError(
+      `options.summary.interval must be 0 (off) or a whole number of milliseconds from ${MIN_SUMMARY_INTERVAL} to ${MAX_TIMEOUT}, got ${show(interval)}`,
+    );
+  }
+  return { interval, level: checkOneOf('options.summary.level', o.level, LEVELS) ?? DEFAULTS.summary.level };
 }
 
 function resolveTls(value: unknown): TlsOptions | undefined {
@@ -114,6 +145,7 @@ export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios
     timeouts: resolveTimeouts('options.timeouts', o.timeouts, DEFAULTS.timeouts),
     stream: resolveStream('options.stream', o.stream, DEFAULTS.stream),
     retry: resolveRetry('options.retry', o.retry, DEFAULTS.retry),
+    summary: resolveSummary(o.summary),
   };
 }
 
@@ -122,7 +154,7 @@ export interface CallOptions {
   /** The shortest timeout that is on (0: none): the call's one timer never sleeps longer than this. */
   step: number;
   log: boolean;
-  logger: Logger | undefined;
+  logger: CallLogger | undefined;
   timeouts: Required<TimeoutOptions>;
   stream: Required<StreamOptions>;
   retry: Required<RetryOptions>;
@@ -153,7 +185,7 @@ export function baseCallOptions(resolved: ResolvedOptions): CallOptions {
 export function resolveRequestOptions(base: CallOptions, value: unknown): CallOptions {
   if (value === undefined || value === null) return base;
   const r = assertObject('config.keepAlive', value, REQUEST_KEYS)!;
-  const logger = checkLogger('config.keepAlive.logger', r.logger, false);
+  const logger = checkCallLogger('config.keepAlive.logger', r.logger);
   const timeouts = resolveTimeouts('config.keepAlive.timeouts', r.timeouts, base.timeouts);
   return {
     step: timeouts === base.timeouts ? base.step : shortestTimeout(timeouts),

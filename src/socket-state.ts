@@ -7,7 +7,9 @@ import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { now, roundMs } from './clock';
 import type { Log } from './log';
+import type { LogFieldsProvider } from './log-fields';
 import type { ResolvedOptions } from './options';
+import { notifyPool, type PoolListener } from './pool-events';
 import type { AttemptHooks, SocketAssignedEvent } from './request-binding';
 import type { CloseReason, OriginCounters, StatsRegistry, TimeoutPhase } from './stats';
 
@@ -64,6 +66,10 @@ export interface PoolContext {
   closed: boolean;
   /** Listeners of handle.observe(). */
   readonly observers: Array<(event: SocketAssignedEvent) => void>;
+  /** Listeners of handle.observePool(). */
+  readonly poolListeners: PoolListener[];
+  /** Providers of handle.addLogFields(). */
+  readonly logFieldProviders: LogFieldsProvider[];
 }
 
 // --- per-socket listeners: installed once per socket, `this` is the socket (no closures) ---
@@ -72,8 +78,12 @@ function onSocketReady(this: Socket): void {
   const st = socketState(this)!;
   st.ready = true;
   st.lastReadAt = now();
-  const log = poolOf(this)?.log;
+  const pool = poolOf(this);
+  const log = pool?.log;
   log?.write(log.requestLevel, { evt: 'socket-open', origin: st.origin, socketId: st.id, localPort: this.localPort ?? null }, 'socket opened');
+  if (pool !== undefined && pool.poolListeners.length > 0) {
+    notifyPool(pool, { type: 'socket-open', origin: st.origin, socketId: st.id, localPort: this.localPort ?? null, remoteAddress: this.remoteAddress ?? null });
+  }
   st.attempt?.onSocketReady();
 }
 
@@ -136,15 +146,26 @@ function onSocketClose(this: Socket): void {
   const st = socketState(this)!;
   const reason = closeReason(this, st);
   st.counters.closed[reason] = (st.counters.closed[reason] ?? 0) + 1;
-  const log = poolOf(this)?.log;
+  const pool = poolOf(this);
+  const log = pool?.log;
+  const requests = (this as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 0;
+  const ageMs = roundMs(now() - st.createdAt);
+  if (pool !== undefined && pool.poolListeners.length > 0) {
+    // remoteAddress after close: Node caches the peer name once read (net.js _getpeername), and it
+    // was read for the request's facts when the socket connected (request-binding.ts).
+    notifyPool(pool, {
+      type: 'socket-close', origin: st.origin, socketId: st.id, reason, timeoutPhase: st.timeoutPhase, ageMs, requests,
+      connected: st.ready, remoteAddress: st.ready ? this.remoteAddress ?? null : null,
+    });
+  }
   if (log) {
     const fields: Record<string, unknown> = {
       evt: 'socket-close',
       origin: st.origin,
       socketId: st.id,
       reason,
-      requests: (this as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 0,
-      ageMs: roundMs(now() - st.createdAt),
+      requests,
+      ageMs,
     };
     if (st.timeoutPhase !== undefined) fields.timeoutPhase = st.timeoutPhase;
     if (st.errorCode !== undefined) fields.code = st.errorCode;

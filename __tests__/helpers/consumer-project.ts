@@ -36,7 +36,7 @@ export interface ConsumerProject {
 
 /** Packs the repository's dist/ and installs it, with `dependencies`, into a new project. */
 export async function createConsumerProject(dependencies: string[]): Promise<ConsumerProject> {
-  for (const f of ['index.js', 'index.mjs', 'index.d.mts', 'metrics.js', 'metrics.mjs', 'metrics.d.mts']) {
+  for (const f of ['index.js', 'index.mjs', 'index.d.mts', 'metrics.js', 'metrics.mjs', 'metrics.d.mts', 'otel.js', 'otel.mjs', 'otel.d.mts']) {
     if (!fs.existsSync(path.join(root, 'dist', f))) throw new Error(`dist/${f} is missing: run \`npm run build\` (npm test does it first)`);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'axios-keepalive-consumer-'));
