@@ -16,6 +16,8 @@ import { HttpAgent, HttpsAgent } from 'agentkeepalive';
 import type { ClientRequest } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { now } from './clock';
+import { formatOrigin } from './origin';
+import { ProxyRouter, type RoutedAgent } from './proxy-route';
 import { bindRequest, takePending } from './request-binding';
 import { adoptSocket, socketState, SocketState, type PoolContext } from './socket-state';
 import type { CloseReason } from './stats';
@@ -25,10 +27,7 @@ export const HINT_MARGIN_MS = 1000;
 /** socketActiveTTL is shortened by up to this fraction, per socket, so a pool does not reconnect at once. */
 export const TTL_JITTER = 0.1;
 
-export function formatOrigin(protocol: string, host: string, port: number | string): string {
-  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `${protocol}//${h}:${port}`;
-}
+export { formatOrigin };
 
 interface AgentInternals {
   getName(options: object): string;
@@ -63,7 +62,11 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
         ...(protocol === 'https:' ? o.tls : undefined),
       });
       this.pool = pool;
+      this.proxyRouter = o.proxy === null ? null : new ProxyRouter(this as unknown as RoutedAgent, protocol, o.proxy);
     }
+
+    /** @internal Proxied upstreams (proxy-route.ts); null when the client uses no proxy. */
+    readonly proxyRouter: ProxyRouter | null;
 
     /** @internal */ originFor(name: string, options: Record<string, unknown>): string {
       let origin = this.origins.get(name);
@@ -118,6 +121,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
           attempt?.onRequest(req, this as unknown as PoolAgent, name, this.originFor(name, options));
         }
       }
+      if (this.proxyRouter !== null) this.proxyRouter.onRequest(req, name, options);
       if (attempt) {
         const queue = self.requests[name];
         if (queue !== undefined && queue[queue.length - 1] === req) attempt.onQueued();
@@ -147,8 +151,12 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
     }
 
     createConnection(options: Record<string, unknown>, oncreate: (...a: unknown[]) => void): Socket | undefined {
+      // createSocket() has put the pool name in options._agentKey (lib/_http_agent.js).
+      const proxy = this.proxyRouter === null ? null : this.proxyRouter.endpointFor(String(options._agentKey), options);
+      // https through a proxy: a CONNECT tunnel, handed over through oncreate when it is ready.
+      if (proxy !== null && protocol === 'https:') return this.proxyRouter!.tunnel(options, oncreate, proxy);
       const base = Base.prototype as unknown as { createConnection(o: object, cb: unknown): Socket | undefined };
-      const socket = base.createConnection.call(this, options, oncreate);
+      const socket = base.createConnection.call(this, proxy === null ? options : this.proxyRouter!.connectOptions(options, proxy), oncreate);
       if (socket) this.initSocket(socket, options);
       return socket;
     }

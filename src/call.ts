@@ -10,6 +10,7 @@ import { now, roundMs } from './clock';
 import { decodeBody, drainBody } from './drain-error-body';
 import { ErrorCodes, timeoutError, type ErrorFacts, type KeepAliveAxiosError, type ResponseFacts, type SocketFacts } from './errors';
 import type { CallOptions } from './resolve-options';
+import { tunnelFacts } from './proxy-tunnel';
 import { loggedUrl, originOf } from './request-url';
 import { RETRY, staleRetryDecision } from './stale-retry';
 import type { TimeoutPhase } from './stats';
@@ -133,7 +134,9 @@ export class Call implements CallHooks, GuardHooks {
       this.dispatch(true);
       return;
     }
-    const facts: Partial<ErrorFacts> = {};
+    const facts: Partial<ErrorFacts> = tunnelFacts(err);
+    // The tunnel's own connect deadline (proxy-tunnel.ts) expired before the call's timer saw it.
+    if (facts.timeoutPhase !== undefined) this.countTimeout(attempt, facts.timeoutPhase);
     if (decision !== undefined) {
       facts.notRetried = decision;
       const f = attempt.facts!;

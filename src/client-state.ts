@@ -76,7 +76,7 @@ export class ClientState {
     this.log.write(
       'warn',
       { evt: 'pool-bypassed', url },
-      'a request did not go through the keep-alive pool (an HTTP_PROXY/HTTPS_PROXY proxy agent, a per-request httpAgent/httpsAgent, ' +
+      'a request did not go through the keep-alive pool (a per-request axios `proxy`, a per-request httpAgent/httpsAgent, ' +
         'or another adapter): its socket reuse is not tracked and only the total timeout applies to it',
     );
   }

@@ -2,12 +2,13 @@
 // nothing else; eject() puts back exactly what was there.
 import axios, { type AxiosInstance } from 'axios';
 import type { HttpAgent, HttpsAgent } from 'agentkeepalive';
+import { fromAxiosProxy } from './axios-proxy';
 import type { SocketAssignedEvent } from './request-binding';
 import { ClientState, type AdapterFunction } from './client-state';
 import type { KeepAliveOptions, ResolvedOptions } from './options';
 import { resolveOptions } from './resolve-options';
 import type { PoolStats } from './stats';
-import { show } from './validate';
+import { isPlainObject, show } from './validate';
 
 export interface KeepAliveHandle {
   /** The agentkeepalive agent for http: origins. */
@@ -32,7 +33,8 @@ export interface KeepAliveHandle {
 
 const kInstalled = Symbol.for('axios-keepalive.installed');
 type Defaults = AxiosInstance['defaults'] & { [kInstalled]?: true };
-const FIELDS = ['httpAgent', 'httpsAgent', 'adapter'] as const;
+// `proxy`: set to false, as the pool handles the proxy (axios's own would bypass the pool).
+const FIELDS = ['httpAgent', 'httpsAgent', 'adapter', 'proxy'] as const;
 
 function isAxiosInstance(value: unknown): value is AxiosInstance {
   const v = value as AxiosInstance | null;
@@ -60,9 +62,11 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions): Kee
   }
   const previous = FIELDS.map((field) => ({ field, own: Object.prototype.hasOwnProperty.call(defaults, field), value: defaults[field] }));
   const state = new ClientState(resolved, innerAdapter(defaults.adapter));
-  defaults.httpAgent = state.httpAgent;
-  defaults.httpsAgent = state.httpsAgent;
-  defaults.adapter = state.adapter;
+  const installed = { httpAgent: state.httpAgent, httpsAgent: state.httpsAgent, adapter: state.adapter, proxy: false as const };
+  defaults.httpAgent = installed.httpAgent;
+  defaults.httpsAgent = installed.httpsAgent;
+  defaults.adapter = installed.adapter;
+  defaults.proxy = installed.proxy;
   defaults[kInstalled] = true;
   let ejected = false;
   return {
@@ -82,7 +86,7 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions): Kee
       ejected = true;
       for (const { field, own, value } of previous) {
         // Only put back what is still ours: a value the user set since then stays.
-        if (defaults[field] !== (state as unknown as Record<string, unknown>)[field]) continue;
+        if (defaults[field] !== installed[field]) continue;
         if (own) (defaults as Record<string, unknown>)[field] = value;
         else delete (defaults as Record<string, unknown>)[field];
       }
@@ -94,12 +98,18 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions): Kee
 
 /**
  * Installs the keep-alive agents and adapter into an existing axios instance (the default `axios`
- * export included), leaving every other setting alone: redirects, proxy, timeout, interceptors.
+ * export included), leaving every other setting alone: redirects, timeout, interceptors. The proxy
+ * is taken over by the pool: the instance's `proxy` object (or `false`) becomes the pool's proxy
+ * unless `options.proxy` is given, without either the environment is read once now, and the
+ * instance's `proxy` is set to false until eject() puts it back.
  */
 export function applyKeepAlive(instance: AxiosInstance, options?: KeepAliveOptions): KeepAliveHandle {
   if (!isAxiosInstance(instance)) {
     throw new TypeError(`applyKeepAlive: instance must be an axios instance (axios or axios.create()), got ${show(instance)}`);
   }
-  return install(instance, resolveOptions(options, false));
+  const instanceProxy = fromAxiosProxy(instance.defaults.proxy, 'instance.defaults.proxy');
+  const takeOver = instanceProxy !== undefined && (options === undefined || (isPlainObject(options) && options.proxy === undefined));
+  const withProxy = takeOver ? { ...options, proxy: instanceProxy } : options;
+  return install(instance, resolveOptions(withProxy, false));
 }
 

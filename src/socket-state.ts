@@ -73,7 +73,11 @@ function onSocketReady(this: Socket): void {
   st.ready = true;
   st.lastReadAt = now();
   const log = poolOf(this)?.log;
-  log?.write(log.requestLevel, { evt: 'socket-open', origin: st.origin, socketId: st.id, localPort: this.localPort ?? null }, 'socket opened');
+  if (log !== undefined) {
+    const fields: Record<string, unknown> = { evt: 'socket-open', origin: st.origin, socketId: st.id, localPort: this.localPort ?? null };
+    if (st.counters.proxy !== undefined) fields.proxy = st.counters.proxy;
+    log.write(log.requestLevel, fields, 'socket opened');
+  }
   st.attempt?.onSocketReady();
 }
 
@@ -141,6 +145,7 @@ function onSocketClose(this: Socket): void {
       requests: (this as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 0,
       ageMs: roundMs(now() - st.createdAt),
     };
+    if (st.counters.proxy !== undefined) fields.proxy = st.counters.proxy;
     if (st.timeoutPhase !== undefined) fields.timeoutPhase = st.timeoutPhase;
     if (st.errorCode !== undefined) fields.code = st.errorCode;
     log.write(log.requestLevel, fields, `socket closed: ${reason}${st.timeoutPhase ? ` (${st.timeoutPhase} timeout)` : ''}`);
