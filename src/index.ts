@@ -8,6 +8,7 @@ export {
   isTimeoutError,
   isStreamAbandonedError,
   isClientClosedError,
+  isProxyError,
   isKeepAliveError,
   type KeepAliveAxiosError,
   type SocketFacts,
