@@ -158,6 +158,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       const base = Base.prototype as unknown as { createConnection(o: object, cb: unknown): Socket | undefined };
       const socket = base.createConnection.call(this, proxy === null ? options : this.proxyRouter!.connectOptions(options, proxy), oncreate);
       if (socket) this.initSocket(socket, options);
+      if (socket && proxy !== null) this.proxyRouter!.watchConnect(socket, proxy, options);
       return socket;
     }
 

@@ -23,7 +23,7 @@ import type { PoolContext } from './socket-state';
 import { socketState } from './socket-state';
 import { proxyFor, type ProxyRoutes } from './proxy-config';
 import type { ProxyEndpoint } from './proxy-endpoint';
-import { openTunnel, type TunnelError } from './proxy-tunnel';
+import { authorityOf, openTunnel, type TunnelError } from './proxy-tunnel';
 
 /** agentkeepalive's per-socket set-up (its listeners and counters), which its own https createConnection would run. */
 const INIT_SOCKET = constants.INIT_SOCKET as unknown as symbol;
@@ -122,6 +122,20 @@ export class ProxyRouter {
   /** The TCP connection of a proxied http: upstream goes to the proxy; the pool name stays the upstream's. */
   connectOptions(options: Options, endpoint: ProxyEndpoint): Options {
     return { ...options, host: endpoint.host, hostname: endpoint.host, port: endpoint.port, servername: undefined };
+  }
+
+  /**
+   * An http: upstream's connection to the proxy: a failure to reach the proxy keeps its code
+   * (ECONNREFUSED, ENOTFOUND, ...) and its message names the proxy and the upstream, as a tunnel's
+   * does. This listener runs before the request's own (installed when the socket is handed over).
+   */
+  watchConnect(socket: Socket, endpoint: ProxyEndpoint, options: Options): void {
+    const target = authorityOf(String(options.host), Number(options.port) || 80);
+    const onError = (error: Error): void => {
+      error.message += ` (proxy ${endpoint.label}, connecting to the proxy for ${target})`;
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => socket.removeListener('error', onError));
   }
 
   /**

@@ -14,7 +14,7 @@ export type ProxyBehaviour =
   | 'stall' // reads CONNECT, never answers
   | 'close-on-connect' // closes the connection when CONNECT arrives, without an answer
   | 'not-http' // answers CONNECT with bytes that are not HTTP
-  | 'close-reused-tunnel' // a tunnel idle for 50 ms is closed when the client sends again (before any answer)
+  | 'close-reused-tunnel' // the first tunnel, 200 ms old and idle for 50 ms, is closed when the client sends again
   | 'drop-reused'; // absolute form: a kept-alive client connection is destroyed when its next request arrives
 
 export interface Received {
@@ -164,19 +164,22 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
       tunnels++;
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
-      if (behaviour === 'close-reused-tunnel') {
-        // The keep-alive race at the proxy: a tunnel that sat idle (50 ms without a byte either way,
-        // which a TLS handshake or a request in flight never does) dies when the client sends again.
-        let last = Date.now();
+      if (behaviour === 'close-reused-tunnel' && tunnels === 1) {
+        // The keep-alive race at the proxy, on the first tunnel only (the client's retry must get a
+        // good one): once it is 200 ms old (its TLS handshake long done) and has sat idle for 50 ms,
+        // it dies when the client sends again, before any answer.
+        const opened = Date.now();
+        let last = opened;
         upstream.on('data', () => {
           last = Date.now();
         });
         client.on('data', () => {
-          if (Date.now() - last >= 50) {
+          const at = Date.now();
+          if (at - opened >= 200 && at - last >= 50) {
             client.destroy();
             upstream.destroy();
           }
-          last = Date.now();
+          last = at;
         });
       }
       client.pipe(upstream);
