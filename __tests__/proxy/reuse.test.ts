@@ -73,7 +73,8 @@ test('concurrency: 40 calls at once on maxSockets 4 open at most 4 tunnels (a tu
 
 test('http targets through the proxy: absolute-form requests on one pooled connection to the proxy, filed under the upstream', async () => {
   restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
-  const c = w.client();
+  const log = memoryLogger();
+  const c = w.client({ logger: log.logger });
   const origin = w.http.url;
   for (let i = 0; i < 20; i++) {
     const res = await c.post(`${origin}/json?i=${i}`, { i });
@@ -89,6 +90,8 @@ test('http targets through the proxy: absolute-form requests on one pooled conne
   const stats = c.keepAlive.stats();
   expect(Object.keys(stats.origins)).toEqual([origin]);
   expect(stats.origins[origin]).toMatchObject({ proxy: w.proxy.url, created: 1, requests: 20, reused: 19 });
+  // The request line shows the upstream URL (query values redacted), not the absolute form twice.
+  expect(log.lines().find((l) => l.evt === 'request')?.url).toBe(`${origin}/json?i=[REDACTED]`);
 });
 
 test('HTTPS_PROXY alone leaves http targets direct, HTTP_PROXY alone leaves https targets direct', async () => {
