@@ -5,10 +5,7 @@
 //
 // - http: targets: the socket is a TCP connection to the proxy, created as any other (so it is
 //   counted, timed and pooled the same way), and each request goes out in absolute form
-//   (`GET http://upstream:80/path HTTP/1.1`, RFC 9112 3.2.2) with Proxy-Authorization when the proxy
-//   URL has credentials. Node's ClientRequest renders its head on the first write/end, after
-//   agent.addRequest() has run in its constructor (lib/_http_client.js), so the path and the header
-//   can still be changed here.
+//   (proxy-absolute-form.ts).
 // - https: targets: the socket is a CONNECT tunnel with TLS inside (proxy-tunnel.ts), built
 //   asynchronously: Node's createSocket() waits for createConnection's callback when it returns no
 //   socket (lib/_http_agent.js). While it is built, the socket that stands for it is listed in the
@@ -23,6 +20,7 @@ import type { PoolContext } from './socket-state';
 import { socketState } from './socket-state';
 import { proxyFor, type ProxyRoutes } from './proxy-config';
 import type { ProxyEndpoint } from './proxy-endpoint';
+import { toAbsoluteForm } from './proxy-absolute-form';
 import { authorityOf, openTunnel, type TunnelError } from './proxy-tunnel';
 
 /** agentkeepalive's per-socket set-up (its listeners and counters), which its own https createConnection would run. */
@@ -48,32 +46,6 @@ export interface RoutedAgent {
 }
 
 const DIRECT = null;
-
-type RenderedRequest = ClientRequest & {
-  _header: string;
-  _headerSent: boolean;
-  outputData?: Array<{ data: unknown }>;
-  outputSize?: number;
-};
-
-/**
- * Replaces a request head Node rendered in the ClientRequest constructor. With `Expect:
- * 100-continue`, _storeHeader() has also queued it for sending already (lib/_http_outgoing.js:
- * `if (state.expect) this._send('')`, which with no socket yet lands in `outputData`).
- */
-function rewriteHead(req: ClientRequest, old: string, head: string): void {
-  const r = req as RenderedRequest;
-  r._header = head;
-  if (!r._headerSent) return;
-  const queued = r.outputData?.[0];
-  if (queued !== undefined && queued.data === old) {
-    queued.data = head;
-    if (typeof r.outputSize === 'number') r.outputSize += head.length - old.length;
-    return;
-  }
-  // Not where Node 20 keeps it: never send the origin-form head to the proxy.
-  req.destroy(new Error('axios-keepalive could not rewrite a request head that was already rendered for the proxy (absolute form)'));
-}
 
 export class ProxyRouter {
   /** Pool name -> its proxy, or null (direct): NO_PROXY is matched once per upstream, not per request. */
@@ -106,17 +78,7 @@ export class ProxyRouter {
     if (endpoint === null) return;
     // A path that is not origin-form was made absolute already (axios's own per-request `proxy`).
     if (req.path.charCodeAt(0) !== 47 /* '/' */) return;
-    const target = this.agent.originFor(name, options) + req.path;
-    const auth = endpoint.authorization();
-    const rendered = (req as ClientRequest & { _header?: string | null })._header;
-    if (typeof rendered === 'string' && rendered !== '') {
-      // Rendered in the constructor already (an `Expect` header, or headers given as an array).
-      const lineEnd = rendered.indexOf('\r\n');
-      rewriteHead(req, rendered, `${req.method} ${target} HTTP/1.1\r\n${auth !== undefined ? `Proxy-Authorization: ${auth}\r\n` : ''}${rendered.slice(lineEnd + 2)}`);
-    } else if (auth !== undefined && !req.hasHeader('proxy-authorization')) {
-      req.setHeader('Proxy-Authorization', auth);
-    }
-    req.path = target;
+    toAbsoluteForm(req, this.agent.originFor(name, options) + req.path, endpoint.authorization());
   }
 
   /** The TCP connection of a proxied http: upstream goes to the proxy; the pool name stays the upstream's. */
