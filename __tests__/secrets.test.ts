@@ -197,18 +197,29 @@ test('a request that bypasses the pool: the pool-bypassed line', async () => {
   }
 });
 
-test('a proxy variable with credentials: the proxy-env warning names the variable, not its value', async () => {
+test('a proxy variable with credentials: the pool uses it, and neither the lines nor the error carry its credentials', async () => {
   const saved = process.env.HTTP_PROXY;
+  // Port 9 on loopback: nothing listens, the call through the proxy is refused.
   process.env.HTTP_PROXY = `http://proxyuser:${S.envProxyPassword}@127.0.0.1:9/`;
   let other: KeepAliveClient | undefined;
   try {
-    other = createClient({ logger: log.logger });
+    other = createClient({ logger: log.logger, axios: { baseURL: server.url } });
   } finally {
     if (saved === undefined) delete process.env.HTTP_PROXY;
     else process.env.HTTP_PROXY = saved;
   }
-  await other.keepAlive.close();
-  expect(log.lines().find((l) => l.evt === 'proxy-env')).toMatchObject({ variable: 'HTTP_PROXY' });
+  try {
+    const error = await outcome(other.get(`/ok?${SECRET_QUERY}`, secretConfig()));
+    expect(error?.code).toBe('ECONNREFUSED');
+    expect(error?.message).toContain('proxy http://127.0.0.1:9');
+    expectCleanError(error);
+  } finally {
+    await other.keepAlive.close();
+  }
+  // The pool handles the proxy now: the seed's proxy-env warning is gone.
+  expect(lines('proxy-env')).toEqual([]);
+  await until(() => lines('socket-close').length > 0);
+  expect(lines('socket-close').find((l) => l.proxy === 'http://127.0.0.1:9')).toBeDefined();
   // The client of beforeEach logs something too, so afterEach's check has lines from both.
   await c.get('/ok', secretConfig());
 });

@@ -1,4 +1,4 @@
-// The seven contenders of issue 6, and one reference (8). Each one is built inside its own process (contender.js) and exposes
+// The seven contenders of issue 6, one reference (8), and the proxied pair of issue 14 (9, 10). Each one is built inside its own process (contender.js) and exposes
 // send(workload) -> Promise<queueMs | undefined> and close(). Every contender serializes the JSON
 // body, reads the whole response and parses the JSON one, so they all do the same work.
 'use strict';
@@ -22,6 +22,10 @@ const CONTENDERS = [
   // (its adapter, agent mixin, timers and facts; no setKeepAlive per freed socket, the lazy header
   // buckets).
   { id: 8, key: 'axios-preset-settings', label: 'reference: axios + agentkeepalive with the preset\'s settings, no library' },
+  // Issue 14, the proxied https section: an https upstream reached through a CONNECT proxy named
+  // in HTTPS_PROXY (set in the contender's process by run.js); connections are counted at the proxy.
+  { id: 9, key: 'preset-proxied', label: 'createClient, logger: false, HTTPS_PROXY (the pool tunnels)', preset: true, proxied: true },
+  { id: 10, key: 'axios-akl-proxied', label: 'axios + agentkeepalive, HTTPS_PROXY (axios tunnels per request)', perRequestConnections: true, proxied: true },
 ];
 
 function byId(id) {
@@ -98,6 +102,21 @@ function build(id, ctx) {
       const instance = axios.create({ httpAgent, httpsAgent, maxRedirects: 0, proxy: false });
       return { send: axiosSender(instance, origin), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
     }
+    case 9: {
+      // HTTPS_PROXY is read once, here; the test certificate is trusted as the CA (verification on).
+      const { createClient } = loadLibrary();
+      const client = createClient({ logger: false, agent: { tls: { ca: testCa() } } });
+      return { send: axiosSender(client, origin), close: () => client.keepAlive.close() };
+    }
+    case 10: {
+      // What a new user writes: axios with an agentkeepalive https agent. With HTTPS_PROXY set, axios
+      // builds a tunnelling agent of its own for every request (lib/adapters/http.js setProxy).
+      const axios = require('axios');
+      const { HttpsAgent } = require('agentkeepalive');
+      const httpsAgent = new HttpsAgent({ ca: testCa() });
+      const instance = axios.create({ httpsAgent });
+      return { send: axiosSender(instance, origin), close: () => httpsAgent.destroy() };
+    }
     case 6:
       return nodeHttp(origin);
     case 7:
@@ -105,6 +124,11 @@ function build(id, ctx) {
     default:
       throw new Error(`bench: no contender ${id}`);
   }
+}
+
+function testCa() {
+  const { TLS_FIXTURES } = require('./workloads');
+  return require('node:fs').readFileSync(TLS_FIXTURES.cert, 'utf8');
 }
 
 /** The floor of Node's HTTP stack: http.request on a keep-alive agent, body read by hand. */

@@ -12,6 +12,8 @@ const WITH_REFERENCE = [...ALL, 8];
  */
 const SWEEP = [1, 3, 6, 7];
 const SWEEP_LEVELS = [1, 10, 100, 1000];
+/** Issue 14: the preset and plain axios, both through a CONNECT proxy; ratios against plain axios (10). */
+const PROXIED = [9, 10];
 /** The classic case: 50 requests in flight, as many as the preset's default maxSockets. */
 const CONCURRENCY = 50;
 
@@ -51,6 +53,17 @@ function sections(mode, options) {
     const base = { warmupMs: mode.warmupMs, warmupRequests: mode.warmupRequests, maxMs: mode.maxMs, maxRequests: mode.maxRequests };
     list.push({ key: 'json-post', workload: 'json-post', concurrency: CONCURRENCY, sweep: false, contenders: WITH_REFERENCE, rounds: mode.jsonPostRounds, ...base });
     list.push({ key: 'get-64k', workload: 'get-64k', concurrency: CONCURRENCY, sweep: false, contenders: ALL, rounds: mode.rounds, ...base });
+    list.push({
+      key: 'proxied-https',
+      workload: 'json-post',
+      concurrency: CONCURRENCY,
+      sweep: false,
+      proxied: true,
+      baseline: 10,
+      contenders: PROXIED,
+      rounds: mode.rounds,
+      ...base,
+    });
     for (const concurrency of SWEEP_LEVELS) {
       list.push({
         key: `sweep-${concurrency}`,

@@ -5,19 +5,27 @@ const { WORKLOADS } = require('./workloads');
 
 const label = (id) => CONTENDERS.find((c) => c.id === id).label;
 const num = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
-const ratio = (x, id) => (id === 3 ? '1.00' : Number.isFinite(x) ? x.toFixed(2) : 'n/a');
-const conns = (row) => (row.connsMin === row.connsMax ? num(row.connsMin) : `${num(row.connsMin)}-${num(row.connsMax)}`);
+const ratio = (x, id, baseline = 3) => (id === baseline ? '1.00' : Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const range = (min, max) => (min === max ? num(min) : `${num(min)}-${num(max)}`);
+const conns = (row) => {
+  const c = range(row.connsMin, row.connsMax);
+  return row.tunnels === undefined ? c : `${c} (tunnels ${range(Math.min(...row.tunnels), Math.max(...row.tunnels))})`;
+};
 const errors = (row) => (row.errors === 0 ? '0' : `**${row.errors}** (${row.firstError})`);
 
 function mainTable(section, rows) {
+  const b = section.baseline ?? 3;
   const lines = [
-    `### ${WORKLOADS[section.workload].title}, ${section.concurrency} in flight`,
+    section.proxied
+      ? `### ${WORKLOADS[section.workload].title} to an https upstream through a CONNECT proxy (HTTPS_PROXY), ${section.concurrency} in flight`
+      : `### ${WORKLOADS[section.workload].title}, ${section.concurrency} in flight`,
     '',
-    '| # | Contender | req/s | x #3 | CPU µs/req | x #3 | p50 ms | p99 ms | TCP conns | peak RSS MiB | errors |',
+    ...(section.proxied ? ['TCP conns are the connections the proxy accepted (and the CONNECT tunnels it opened); ratios are to #10.', ''] : []),
+    `| # | Contender | req/s | x #${b} | CPU µs/req | x #${b} | p50 ms | p99 ms | TCP conns | peak RSS MiB | errors |`,
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.contender} | ${label(r.contender)} | ${num(r.rps)} | ${ratio(r.rpsRatio, r.contender)} | ${num(r.cpuPerReq)} | ${ratio(r.cpuRatio, r.contender)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ${conns(r)} | ${num(r.rssMiB, 1)} | ${errors(r)} |`);
+    lines.push(`| ${r.contender} | ${label(r.contender)} | ${num(r.rps)} | ${ratio(r.rpsRatio, r.contender, b)} | ${num(r.cpuPerReq)} | ${ratio(r.cpuRatio, r.contender, b)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ${conns(r)} | ${num(r.rssMiB, 1)} | ${errors(r)} |`);
   }
   return lines.join('\n');
 }

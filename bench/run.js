@@ -48,8 +48,8 @@ function log(line) {
 
 async function startServer() {
   const server = spawn(path.join(__dirname, 'server.js'), { env: { BENCH_GUARD_MS: String(WALL_LIMIT_MS) } });
-  const { port } = await nextMessage(server, 'listening', 10_000);
-  return { server, origin: `http://127.0.0.1:${port}` };
+  const { port, tlsPort, proxyPort } = await nextMessage(server, 'listening', 10_000);
+  return { server, origin: `http://127.0.0.1:${port}`, tlsOrigin: `https://127.0.0.1:${tlsPort}`, proxyUrl: `http://127.0.0.1:${proxyPort}` };
 }
 
 /** The preset's expected connection count comes from the library's own DEFAULTS. */
@@ -69,7 +69,7 @@ async function runContender(ctx, section, id, round) {
   await call(ctx.server, 'reset');
   const config = {
     contender: id,
-    origin: ctx.origin,
+    origin: section.proxied ? ctx.tlsOrigin : ctx.origin,
     workload: section.workload,
     sweep: section.sweep,
     concurrency: section.concurrency,
@@ -80,7 +80,10 @@ async function runContender(ctx, section, id, round) {
     logFile,
     guardMs: budget,
   };
-  const child = spawn(path.join(__dirname, 'contender.js'), { env: { BENCH_CONFIG: JSON.stringify(config) } });
+  // The proxied section: the proxy comes from the environment, as in production (read once by the
+  // preset, on every request by axios).
+  const env = section.proxied ? { BENCH_CONFIG: JSON.stringify(config), HTTPS_PROXY: ctx.proxyUrl } : { BENCH_CONFIG: JSON.stringify(config) };
+  const child = spawn(path.join(__dirname, 'contender.js'), { env });
   try {
     const result = await nextMessage(child, 'result', budget);
     await waitExit(child, 5000);
@@ -93,7 +96,9 @@ async function runContender(ctx, section, id, round) {
       round,
       preset: Boolean(contender.preset),
       figures,
-      accepted: server.accepted,
+      // Through the proxy, the connections that count are the client's: those the proxy accepted.
+      accepted: section.proxied ? server.proxyAccepted : server.accepted,
+      tunnels: section.proxied ? server.tunnels : undefined,
       expected: expectedConnections(contender, section, result),
       errors: result.errors,
       firstError: result.firstError,
@@ -103,7 +108,8 @@ async function runContender(ctx, section, id, round) {
     };
     log(
       `[${section.key} round ${round + 1}/${section.rounds}] #${id} ${contender.key}: ${figures.rps.toFixed(0)} req/s, ` +
-        `${figures.cpuPerReq.toFixed(0)} µs CPU/req, p50 ${figures.p50.toFixed(2)} ms, ${server.accepted} conns, ${result.errors} errors`,
+        `${figures.cpuPerReq.toFixed(0)} µs CPU/req, p50 ${figures.p50.toFixed(2)} ms, ${run.accepted} conns` +
+        `${section.proxied ? ` (${server.tunnels} tunnels)` : ''}, ${result.errors} errors`,
     );
     return run;
   } finally {

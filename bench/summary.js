@@ -36,6 +36,7 @@ function sameRoundRatio(runs, section, a, b, metric) {
 
 /** Per contender of a section: medians, same-round ratios to the baseline, connections, errors. */
 function summarize(runs, section) {
+  const baseline = section.baseline ?? BASELINE;
   const rows = [];
   for (const id of section.contenders) {
     const mine = runs.filter((r) => r.section === section.key && r.contender === id);
@@ -54,10 +55,12 @@ function summarize(runs, section) {
       rssMiB: Math.max(...mine.map((r) => r.figures.rssMiB)),
       connsMin: Math.min(...conns),
       connsMax: Math.max(...conns),
+      tunnels: section.proxied ? mine.map((r) => r.tunnels) : undefined,
       errors: mine.reduce((n, r) => n + r.errors, 0),
       firstError: mine.find((r) => r.firstError)?.firstError,
-      rpsRatio: sameRoundRatio(runs, section.key, id, BASELINE, 'rps'),
-      cpuRatio: sameRoundRatio(runs, section.key, id, BASELINE, 'cpuPerReq'),
+      baseline,
+      rpsRatio: sameRoundRatio(runs, section.key, id, baseline, 'rps'),
+      cpuRatio: sameRoundRatio(runs, section.key, id, baseline, 'cpuPerReq'),
     });
   }
   return rows;

@@ -72,13 +72,32 @@ function checkTargets({ runs, soak, smoke }) {
   if (perRequest.length > 0) {
     const wrong = perRequest.filter((r) => r.accepted !== r.expected);
     out.push({
-      name: 'keepAlive: false (#5): one connection per request',
+      name: 'one connection per request: keepAlive: false (#5), axios through HTTPS_PROXY (#10)',
       measured: wrong.length === 0
         ? `${perRequest.length} runs, all as expected`
         : wrong.map((r) => `${r.section} round ${r.round + 1}: ${r.accepted} connections for ${r.expected} requests`).join('; '),
       pass: wrong.length === 0,
       enforced: true,
     });
+  }
+  const proxied = runs.filter((r) => r.tunnels !== undefined);
+  if (proxied.length > 0) {
+    // Issue 14: through the proxy, each connection carries one tunnel; the preset keeps them (#9 opens
+    // min(concurrency, maxSockets) for the whole run), plain axios opens one per request (#10).
+    const wrong = proxied.filter((r) => r.tunnels !== r.accepted);
+    out.push({
+      name: 'proxied https: one CONNECT tunnel per proxy connection (#9 pooled, #10 one per request)',
+      measured: wrong.length === 0
+        ? proxied.map((r) => `#${r.contender}: ${r.tunnels}`).filter((x, i, a) => a.indexOf(x) === i).join(', ') + ' tunnels'
+        : wrong.map((r) => `#${r.contender} round ${r.round + 1}: ${r.tunnels} tunnels on ${r.accepted} connections`).join('; '),
+      pass: wrong.length === 0,
+      enforced: true,
+    });
+    if (runs.some((r) => r.section === 'proxied-https' && r.contender === 9) && runs.some((r) => r.section === 'proxied-https' && r.contender === 10)) {
+      const rps = sameRoundRatio(runs, 'proxied-https', 9, 10, 'rps');
+      const cpu = sameRoundRatio(runs, 'proxied-https', 9, 10, 'cpuPerReq');
+      out.push({ name: 'info: through HTTPS_PROXY, the preset vs plain axios (#9 / #10)', measured: `requests/s ${fmt(rps, 2)}x, CPU/request ${fmt(cpu, 2)}x`, pass: true, enforced: false, info: true });
+    }
   }
   if (runs.length > 0) {
     const failed = runs.filter((r) => r.errors > 0);

@@ -51,4 +51,10 @@ const WORKLOADS = {
   },
 };
 
-module.exports = { WORKLOADS, JSON_BODY, JSON_BODY_BYTES, JSON_REPLY, BIG_BYTES };
+/** The test certificate for 127.0.0.1 (self-signed: the clients trust it as their CA), for the proxied https section. */
+const TLS_FIXTURES = {
+  cert: require('node:path').join(__dirname, '..', '__tests__', 'fixtures', 'localhost-cert.pem'),
+  key: require('node:path').join(__dirname, '..', '__tests__', 'fixtures', 'localhost-key.pem'),
+};
+
+module.exports = { WORKLOADS, JSON_BODY, JSON_BODY_BYTES, JSON_REPLY, BIG_BYTES, TLS_FIXTURES };

@@ -16,6 +16,8 @@ import { HttpAgent, HttpsAgent } from 'agentkeepalive';
 import type { ClientRequest } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { now } from './clock';
+import { formatOrigin } from './origin';
+import { ProxyRouter, type RoutedAgent } from './proxy-route';
 import { attemptOf, bindRequest, kAttempt, markPoolAgent, type AttemptHooks } from './request-binding';
 import { adoptSocket, socketState, SocketState, type PoolContext } from './socket-state';
 import type { CloseReason } from './stats';
@@ -27,10 +29,7 @@ export const HINT_MARGIN_MS = 1000;
 /** socketActiveTTL is shortened by up to this fraction, per socket, so a pool does not reconnect at once. */
 export const TTL_JITTER = 0.1;
 
-export function formatOrigin(protocol: string, host: string, port: number | string): string {
-  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `${protocol}//${h}:${port}`;
-}
+export { formatOrigin };
 
 interface AgentInternals {
   getName(options: object): string;
@@ -66,6 +65,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       });
       this.pool = pool;
       markPoolAgent(this);
+      this.proxyRouter = o.proxy === null ? null : new ProxyRouter(this as unknown as RoutedAgent, protocol, o.proxy);
     }
 
     /**
@@ -77,6 +77,9 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
     /** @internal */ viewFor(attempt: AttemptHooks): this {
       return Object.create(this, { [kViewOf]: { value: this }, [kAttempt]: { value: attempt } }) as this;
     }
+
+    /** @internal Proxied upstreams (proxy-route.ts); null when the client uses no proxy. */
+    readonly proxyRouter: ProxyRouter | null;
 
     /** @internal */ originFor(name: string, options: Record<string, unknown>): string {
       let origin = this.origins.get(name);
@@ -147,6 +150,8 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
         }
         this.creating = false;
       }
+      // Through a proxy: absolute-form and Proxy-Authorization, before Node renders the head.
+      if (this.proxyRouter !== null) this.proxyRouter.onRequest(req, name, options);
     }
 
     /** @internal Set while Node's addRequest() runs for a bound request. */
@@ -204,8 +209,18 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
 
     createConnection(options: Record<string, unknown>, oncreate: (...a: unknown[]) => void): Socket | undefined {
       const base = Base.prototype as unknown as { createConnection(o: object, cb: unknown): Socket | undefined };
-      const socket = base.createConnection.call(this, options, oncreate);
-      if (socket && this.ownConnection) this.initSocket(socket, options);
+      // Not from the pool's own createSocket(): an interceptor's passthrough (see ownConnection): a
+      // plain connection, neither watched nor routed.
+      if (!this.ownConnection) return base.createConnection.call(this, options, oncreate);
+      // createSocket() has put the pool name in options._agentKey (lib/_http_agent.js).
+      const proxy = this.proxyRouter === null ? null : this.proxyRouter.endpointFor(String(options._agentKey), options);
+      // https through a proxy: a CONNECT tunnel, handed over through oncreate when it is ready.
+      if (proxy !== null && protocol === 'https:') return this.proxyRouter!.tunnel(options, oncreate, proxy);
+      const socket = base.createConnection.call(this, proxy === null ? options : this.proxyRouter!.connectOptions(options, proxy), oncreate);
+      if (socket) {
+        this.initSocket(socket, options);
+        if (proxy !== null) this.proxyRouter!.watchConnect(socket, proxy, options);
+      }
       return socket;
     }
 

@@ -10,6 +10,7 @@ export {
   isTimeoutError,
   isStreamAbandonedError,
   isClientClosedError,
+  isProxyError,
   isKeepAliveError,
   type KeepAliveAxiosError,
   type SocketFacts,

@@ -3,6 +3,8 @@
 // dist/index.mjs binds `import axios from 'axios'`. Everything else in the library is shared by both.
 import type { AxiosInstance, AxiosStatic } from 'axios';
 import { bindingOf, ownerBinding } from './axios-binding';
+import { fromAxiosProxy } from './axios-proxy';
+import { clientOfAdapter } from './client-state';
 import { createClient as create, type KeepAliveClient } from './create-client';
 import { install, isAxiosInstance, type KeepAliveHandle } from './install';
 import type { KeepAliveOptions } from './options';
@@ -12,7 +14,7 @@ import { show } from './validate';
 export interface BoundApi {
   /**
    * A new axios instance with the keep-alive agents and adapter, and the defaults chosen for a BFF
-   * (`maxRedirects: 0`, `proxy: false` unless a proxy variable is set).
+   * (`maxRedirects: 0`; axios's own proxy handling off, the pool handles proxies).
    */
   createClient(options?: KeepAliveOptions): KeepAliveClient;
   /**
@@ -20,6 +22,18 @@ export interface BoundApi {
    * export included), leaving every other setting alone: redirects, proxy, timeout, interceptors.
    */
   applyKeepAlive(instance: AxiosInstance, options?: KeepAliveOptions): KeepAliveHandle;
+}
+
+/**
+ * The pool takes the instance's proxy over: its `proxy` object (or `false`) becomes the pool's proxy
+ * unless `options.proxy` is given; without either, the environment is read once now. An instance
+ * derived from an installed one carries that install's `proxy: false`, which is not the user's.
+ */
+function withInstanceProxy(instance: AxiosInstance, options: KeepAliveOptions | undefined): KeepAliveOptions | undefined {
+  if (clientOfAdapter(instance.defaults.adapter) !== undefined) return options;
+  const instanceProxy = fromAxiosProxy(instance.defaults.proxy, 'instance.defaults.proxy');
+  if (instanceProxy === undefined || (options !== undefined && (typeof options !== 'object' || options === null || options.proxy !== undefined))) return options;
+  return { ...options, proxy: instanceProxy };
 }
 
 export function bindApi(axios: AxiosStatic): BoundApi {
@@ -30,8 +44,7 @@ export function bindApi(axios: AxiosStatic): BoundApi {
       if (!isAxiosInstance(instance)) {
         throw new TypeError(`applyKeepAlive: instance must be an axios instance (axios or axios.create()), got ${show(instance)}`);
       }
-      const resolved = resolveOptions(options, false);
-      return install(instance, resolved, ownerBinding(instance, binding));
+      return install(instance, resolveOptions(withInstanceProxy(instance, options), false), ownerBinding(instance, binding));
     },
   };
 }

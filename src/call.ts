@@ -15,6 +15,7 @@ import {
 import type { CallOptions } from './resolve-options';
 import { addLogFields } from './log-fields';
 import { notifyPool } from './pool-events';
+import { tunnelFacts } from './proxy-tunnel';
 import { loggedUrl, originOf } from './request-url';
 import { RETRY, staleRetryDecision } from './stale-retry';
 import type { TimeoutPhase } from './stats';
@@ -238,7 +239,9 @@ export class Call implements CallHooks, GuardHooks {
       this.dispatch(true);
       return;
     }
-    const facts: Partial<ErrorFacts> = {};
+    const facts: Partial<ErrorFacts> = tunnelFacts(err);
+    // The tunnel's own connect deadline (proxy-tunnel.ts) expired before the call's timer saw it.
+    if (facts.timeoutPhase !== undefined) this.countTimeout(attempt, facts.timeoutPhase);
     if (decision !== undefined) {
       facts.notRetried = decision;
       const f = attempt.facts!;
@@ -331,7 +334,7 @@ export class Call implements CallHooks, GuardHooks {
   /** A phase deadline of the current attempt expired. */
   attemptTimedOut(attempt: Attempt, phase: TimeoutPhase, limit: number): void {
     this.countTimeout(attempt, phase);
-    const error = timeoutError(this.client.binding, phase, limit, this.origin(attempt), this.config, attempt.req);
+    const error = timeoutError(this.client.binding, phase, limit, this.origin(attempt), this.config, attempt.req, this.proxyOf(attempt));
     if (!this.settled) this.fail(attempt, error, { timeoutPhase: phase });
     else this.client.log.write('warn', { evt: 'timeout', method: this.method(), url: this.url(attempt), timeoutPhase: phase, limitMs: limit }, `stream body ${phase} timeout`, this.opts.logger);
     attempt.abort(error, 'timeout', phase);
@@ -341,7 +344,7 @@ export class Call implements CallHooks, GuardHooks {
     if (this.settled) return;
     const attempt = this.current!;
     this.countTimeout(attempt, 'total');
-    const error = timeoutError(this.client.binding, 'total', this.opts.timeouts.total, this.origin(attempt), this.config, attempt.req);
+    const error = timeoutError(this.client.binding, 'total', this.opts.timeouts.total, this.origin(attempt), this.config, attempt.req, this.proxyOf(attempt));
     this.fail(attempt, error, { timeoutPhase: 'total' });
     attempt.abort(error, 'timeout', 'total');
   }
@@ -422,6 +425,12 @@ export class Call implements CallHooks, GuardHooks {
     const counters = attempt.st?.counters ?? (attempt.origin && attempt.bypassed === undefined ? this.client.stats.forOrigin(attempt.origin) : undefined);
     if (counters) counters.timeouts[phase] = (counters.timeouts[phase] ?? 0) + 1;
     if (counters && this.client.pool.poolListeners.length > 0) notifyPool(this.client.pool, { type: 'timeout', origin: attempt.origin, method: this.method(), phase });
+  }
+
+  /** The proxy the pool reaches this attempt's origin through (proxy-route.ts records it per origin). */
+  private proxyOf(attempt: Attempt): string | undefined {
+    if (attempt.st !== null) return attempt.st.counters.proxy;
+    return attempt.origin && attempt.bypassed === undefined ? this.client.stats.forOrigin(attempt.origin).proxy : undefined;
   }
 
   private method(): string {

@@ -12,6 +12,10 @@ export const ErrorCodes = Object.freeze({
   STREAM_ABANDONED: 'ERR_STREAM_ABANDONED',
   /** The client was closed (`handle.close()`) before or while the call ran. */
   CLIENT_CLOSED: 'ERR_CLIENT_CLOSED',
+  /** The proxy answered CONNECT with 407: no credentials, or refused ones. `error.keepAlive.proxyStatus` is 407. */
+  PROXY_AUTH_REQUIRED: 'ERR_PROXY_AUTH_REQUIRED',
+  /** The proxy refused the tunnel (another non-2xx answer, in `error.keepAlive.proxyStatus`), closed the connection during CONNECT, or did not speak HTTP. */
+  PROXY_TUNNEL: 'ERR_PROXY_TUNNEL',
 });
 
 /**
@@ -70,6 +74,8 @@ export interface ErrorFacts extends Partial<SocketFacts> {
   notRetried?: string;
   /** Set when an error body was drained but cut at `stream.drainLimit` / `stream.drainTimeout`. */
   bodyTruncated?: boolean;
+  /** Set when the proxy answered CONNECT with a status other than 2xx (407, 403, 502, ...). */
+  proxyStatus?: number;
 }
 
 /** An AxiosError from a keep-alive client: `error.keepAlive` holds the library's facts. */
@@ -95,9 +101,11 @@ export function timeoutError(
   origin: string,
   config: InternalAxiosRequestConfig,
   request: unknown,
+  /** The proxy the origin is reached through (its label, no credentials), if any. */
+  proxy?: string,
 ): WithFacts {
   const error: WithFacts = new binding.AxiosError(
-    `${phase} timeout of ${limit} ms exceeded ${TIMEOUT_PHASE_MESSAGES[phase]} ${origin}`,
+    `${phase} timeout of ${limit} ms exceeded ${TIMEOUT_PHASE_MESSAGES[phase]} ${origin}${proxy === undefined ? '' : ` through proxy ${proxy}`}`,
     ErrorCodes.TIMEOUT,
     config,
     request,
@@ -123,6 +131,11 @@ export function isKeepAliveError(error: unknown): error is WithFacts {
 
 export function isClientClosedError(error: unknown): error is WithFacts {
   return isAxiosErrorLike(error) && error.code === ErrorCodes.CLIENT_CLOSED;
+}
+
+/** True when the proxy refused the tunnel or did not answer CONNECT as a proxy should (`ERR_PROXY_AUTH_REQUIRED`, `ERR_PROXY_TUNNEL`). */
+export function isProxyError(error: unknown): error is WithFacts {
+  return isAxiosErrorLike(error) && (error.code === ErrorCodes.PROXY_AUTH_REQUIRED || error.code === ErrorCodes.PROXY_TUNNEL);
 }
 
 /** Socket-level failures that a stale pooled socket produces. */

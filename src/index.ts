@@ -10,7 +10,7 @@ const api = bindApi(axios);
 
 /**
  * A new axios instance with the keep-alive agents and adapter, and the defaults chosen for a BFF
- * (`maxRedirects: 0`, `proxy: false` unless a proxy variable is set).
+ * (`maxRedirects: 0`; axios's own proxy handling off, the pool handles proxies).
  */
 export const createClient: (options?: KeepAliveOptions) => KeepAliveClient = api.createClient;
 /**

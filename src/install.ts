@@ -20,7 +20,7 @@ import type { LogFieldsProvider } from './log-fields';
 import { subscribe, type PoolListener } from './pool-events';
 import { startPoolSummary } from './pool-summary';
 import type { PoolStats } from './stats';
-import { show } from './validate';
+import { isPlainObject, show } from './validate';
 
 export interface KeepAliveHandle {
   /** The agentkeepalive agent for http: origins. */
@@ -61,7 +61,8 @@ export interface KeepAliveHandle {
 }
 
 const kInstalled = Symbol('axios-keepalive.installed');
-const FIELDS = ['httpAgent', 'httpsAgent', 'adapter'] as const;
+// `proxy`: false while installed, as the pool handles the proxy (axios's own would bypass the pool).
+const FIELDS = ['httpAgent', 'httpsAgent', 'adapter', 'proxy'] as const;
 type Field = (typeof FIELDS)[number];
 type Defaults = Record<string, unknown> & { [kInstalled]?: KeepAliveHandle };
 type Create = (config?: CreateAxiosDefaults) => AxiosInstance;
@@ -116,7 +117,7 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions, bind
   // (never a pool inside a pool).
   const inherited = clientOfAdapter(defaults.adapter);
   const state = new ClientState(resolved, binding, inherited?.inner ?? innerAdapter(binding, defaults.adapter));
-  const ours: Record<Field, unknown> = { httpAgent: state.httpAgent, httpsAgent: state.httpsAgent, adapter: state.adapter };
+  const ours: Record<Field, unknown> = { httpAgent: state.httpAgent, httpsAgent: state.httpsAgent, adapter: state.adapter, proxy: false };
   for (const field of FIELDS) defaults[field] = ours[field];
   const derived = new Derived();
   const originalCreate = typeof instance.create === 'function' ? instance.create : undefined;

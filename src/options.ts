@@ -2,6 +2,7 @@ import type { CreateAxiosDefaults } from 'axios';
 import type { Logger, Level } from 'pino';
 import type { CallLogger } from './log';
 import type { SecureContextOptions } from 'node:tls';
+import type { ProxyRoutes } from './proxy-config';
 
 /**
  * Every option of axios-keepalive, with its default and the reason for it.
@@ -25,6 +26,21 @@ export interface KeepAliveOptions {
   stream?: StreamOptions;
   /** Safe retries; see {@link RetryOptions}. */
   retry?: RetryOptions;
+  /**
+   * The forward proxy the pool connects through: a URL (`'http://proxy.internal:3128'`, credentials as
+   * `http://user:password@host:port`, sent as `Proxy-Authorization` and never logged) for every
+   * upstream of this client, or `false` for none. https upstreams go through one CONNECT tunnel per
+   * pooled socket (TLS to the upstream inside it, with `agent.tls`), http upstreams as absolute-form
+   * requests on pooled connections to the proxy; either way reuse, deadlines and facts work as on a
+   * direct connection, and `stats()`/logs show the upstream, with the proxy beside it.
+   * Default: from the environment, read once when the client is created: `https_proxy`/`HTTPS_PROXY`
+   * for https upstreams, `http_proxy`/`HTTP_PROXY` for http ones (lower-case first, as axios's
+   * proxy-from-env and undici read them), except the hosts in `no_proxy`/`NO_PROXY`. axios's own
+   * proxy handling is switched off for the client's calls (it would bypass the pool); an axios
+   * `proxy` object given in `options.axios` (or on an instance given to `applyKeepAlive`) is taken
+   * over as this option. Only http:// proxies.
+   */
+  proxy?: string | URL | false;
   /**
    * Inbound headers copied onto every outbound call made while handling that inbound request
    * (for example `['x-request-id', 'traceparent']`), when the request runs inside
@@ -149,7 +165,8 @@ export interface KeepAliveRequestOptions {
 
 export interface ResolvedOptions {
   propagateHeaders: readonly string[];
-  agent: Required<Omit<AgentOptions, 'tls'>> & { tls: TlsOptions | undefined };
+  /** `proxy`: the proxy routes of the pool, null when it connects directly to every upstream. */
+  agent: Required<Omit<AgentOptions, 'tls'>> & { tls: TlsOptions | undefined; proxy: ProxyRoutes | null };
   logger: Logger | false;
   logLevel: Level;
   timeouts: Required<TimeoutOptions>;

@@ -59,7 +59,8 @@ export async function probe(options: ProbeOptions): Promise<Measurement[]> {
   const logger = pino({ level: 'info' }, { write: (s: string) => void logLines.push(s) });
   const plain = countingAgents();
   const plainClient = axios.create({ httpAgent: plain.httpAgent, httpsAgent: plain.httpsAgent, proxy: false });
-  const preset = bindApi(axios).createClient({ logger });
+  // The embedded server is on loopback: never through a proxy from the environment.
+  const preset = bindApi(axios).createClient({ logger, ...(server ? { proxy: false as const } : {}) });
   try {
     const shared = { url, method, requests: options.requests, concurrency: options.concurrency } as const;
     const rows = [

@@ -25,6 +25,9 @@ export function originOf(config: InternalAxiosRequestConfig, agentOrigin: string
 /** Origin and path, query values redacted, no credentials. */
 export function loggedUrl(config: InternalAxiosRequestConfig, agentOrigin: string, req: unknown): string {
   const path = (req as { path?: unknown } | null)?.path;
-  if (agentOrigin && typeof path === 'string') return agentOrigin + redactPath(path);
+  if (agentOrigin && typeof path === 'string') {
+    // Through a proxy, an http: request's path is absolute (`http://upstream:80/p`): it has its origin.
+    return path.charCodeAt(0) === 47 /* '/' */ ? agentOrigin + redactPath(path) : redactUrl(path);
+  }
   return redactUrl(fullUrl(config));
 }

@@ -14,9 +14,10 @@ import {
   type TlsOptions,
 } from './options';
 import type { CallLogger } from './log';
+import { resolveProxy } from './proxy-config';
 import { assertObject, checkBoolean, checkInteger, checkOneOf, isPlainObject, show } from './validate';
 
-const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary'] as const;
+const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
 const AGENT_KEYS = ['maxSockets', 'maxFreeSockets', 'freeSocketTimeout', 'socketActiveTTL', 'scheduling', 'tls'] as const;
 const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'minVersion', 'maxVersion', 'servername'] as const;
@@ -137,12 +138,17 @@ export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios
   else logger = checkLogger('options.logger', o.logger) ?? pino({ name: 'axios-keepalive' });
   const logLevel = checkOneOf('options.logLevel', o.logLevel, LEVELS) ?? DEFAULTS.logLevel;
 
+  const timeouts = resolveTimeouts('options.timeouts', o.timeouts, DEFAULTS.timeouts);
+  const tls = resolveTls(a.tls);
+  // Last: the environment is read (once) only when everything else is valid.
+  const proxy = resolveProxy(o.proxy, timeouts.connect);
+
   return {
     propagateHeaders: resolveHeaderNames(o.propagateHeaders),
-    agent: { maxSockets, maxFreeSockets, freeSocketTimeout, socketActiveTTL, scheduling, tls: resolveTls(a.tls) },
+    agent: { maxSockets, maxFreeSockets, freeSocketTimeout, socketActiveTTL, scheduling, tls, proxy },
     logger,
     logLevel,
-    timeouts: resolveTimeouts('options.timeouts', o.timeouts, DEFAULTS.timeouts),
+    timeouts,
     stream: resolveStream('options.stream', o.stream, DEFAULTS.stream),
     retry: resolveRetry('options.retry', o.retry, DEFAULTS.retry),
     summary: resolveSummary(o.summary),

@@ -80,7 +80,11 @@ function onSocketReady(this: Socket): void {
   st.lastReadAt = now();
   const pool = poolOf(this);
   const log = pool?.log;
-  log?.write(log.requestLevel, { evt: 'socket-open', origin: st.origin, socketId: st.id, localPort: this.localPort ?? null }, 'socket opened');
+  if (log !== undefined) {
+    const fields: Record<string, unknown> = { evt: 'socket-open', origin: st.origin, socketId: st.id, localPort: this.localPort ?? null };
+    if (st.counters.proxy !== undefined) fields.proxy = st.counters.proxy;
+    log.write(log.requestLevel, fields, 'socket opened');
+  }
   if (pool !== undefined && pool.poolListeners.length > 0) {
     notifyPool(pool, { type: 'socket-open', origin: st.origin, socketId: st.id, localPort: this.localPort ?? null, remoteAddress: this.remoteAddress ?? null });
   }
@@ -167,6 +171,7 @@ function onSocketClose(this: Socket): void {
       requests,
       ageMs,
     };
+    if (st.counters.proxy !== undefined) fields.proxy = st.counters.proxy;
     if (st.timeoutPhase !== undefined) fields.timeoutPhase = st.timeoutPhase;
     if (st.errorCode !== undefined) fields.code = st.errorCode;
     log.write(log.requestLevel, fields, `socket closed: ${reason}${st.timeoutPhase ? ` (${st.timeoutPhase} timeout)` : ''}`);

@@ -22,6 +22,8 @@ export type CloseReason =
 export type TimeoutPhase = 'queue' | 'connect' | 'response' | 'idle' | 'total';
 
 export class OriginCounters {
+  /** The proxy this origin is reached through (no credentials), when it is. */
+  proxy: string | undefined = undefined;
   created = 0;
   closed: Partial<Record<CloseReason, number>> = {};
   requests = 0;
@@ -51,6 +53,8 @@ export interface OriginStats {
   retries: number;
   /** Calls that timed out, by phase. */
   timeouts: Partial<Record<TimeoutPhase, number>>;
+  /** The forward proxy this origin is reached through (`http://proxy:3128`, never with credentials); absent when direct. */
+  proxy?: string;
 }
 
 export interface PoolStats {
@@ -75,7 +79,7 @@ function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Par
   return sum;
 }
 
-function add(into: OriginStats, c: OriginCounters): void {
+function add(into: OriginStats, c: Omit<OriginCounters, 'proxy'>): void {
   into.created += c.created;
   into.closed.total += addCounts(into.closed.byReason, c.closed);
   into.requests += c.requests;
@@ -113,7 +117,11 @@ export class StatsRegistry {
     const origins: Record<string, OriginStats> = {};
     const total = empty();
     const view = (origin: string): OriginStats => (origins[origin] ??= empty());
-    for (const [origin, c] of this.counters) add(view(origin), c);
+    for (const [origin, c] of this.counters) {
+      const v = view(origin);
+      add(v, c);
+      if (c.proxy !== undefined) v.proxy = c.proxy;
+    }
     for (const agent of agents) {
       for (const [field, key] of [['sockets', 'active'], ['freeSockets', 'idle'], ['requests', 'queued']] as const) {
         for (const [name, list] of Object.entries(agent[field])) {
