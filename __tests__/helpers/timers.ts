@@ -1,6 +1,7 @@
 // Timers a test server starts for its misbehaviours, all cleared when the server closes.
 export interface TrackedTimers {
-  later(ms: number, fn: () => void): void;
+  /** Runs `fn` after `ms`; returns a function that cancels it. */
+  later(ms: number, fn: () => void): () => void;
   clear(): void;
 }
 
@@ -13,6 +14,10 @@ export function trackedTimers(): TrackedTimers {
         fn();
       }, ms);
       timers.add(t);
+      return () => {
+        clearTimeout(t);
+        timers.delete(t);
+      };
     },
     clear() {
       for (const t of timers) clearTimeout(t);
