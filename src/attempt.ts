@@ -30,6 +30,7 @@ import { now } from './clock';
 import type { BypassReason, SocketFacts } from './errors';
 import type { CallOptions } from './resolve-options';
 import type { CloseReason, TimeoutPhase } from './stats';
+import { watchUnfinishedRequest } from './unfinished-request';
 
 export type AttemptPhase = TimeoutPhase | 'dispatch' | 'done';
 
@@ -178,6 +179,7 @@ export class Attempt implements AttemptHooks {
     if (req !== this.req) return;
     this.res = res;
     this.axiosDue = Infinity;
+    if (this.st !== null) watchUnfinishedRequest(req, res, this.st);
     if (this.phase !== 'done') this.arm('idle', this.call.opts.timeouts.idle);
   }
 

@@ -17,6 +17,7 @@ export type CloseReason =
   | 'pool-full' // not kept: maxFreeSockets idle sockets already
   | 'client-closed' // the client was closed (handle.close())
   | 'redirect' // follow-redirects dropped the connection of a redirect response it had read (maxRedirects > 0)
+  | 'request-unfinished' // the response ended, the request body did not finish writing within 50 ms (unfinished-request.ts)
   | 'destroyed'; // closed by code outside the library without an error (req.destroy(), agent.destroy())
 
 export type TimeoutPhase = 'queue' | 'connect' | 'response' | 'idle' | 'total';

@@ -1,0 +1,77 @@
+// Failures the chaos run found (engine/run.ts), each reduced to a deterministic test on real
+// sockets and named with the seed and call that found it. `npm run chaos -- --seed N` replays the
+// run; these replay the mechanism alone.
+import axios from 'axios';
+import FormData from 'form-data';
+import { Readable } from 'node:stream';
+import { applyKeepAlive, createClient, type KeepAliveHandle } from '../../src';
+import { startServer, type TestServer } from '../helpers/server';
+import { settle, until } from '../helpers/wait';
+
+let server: TestServer;
+const handles: KeepAliveHandle[] = [];
+beforeEach(async () => {
+  server = await startServer((req, res, url) => {
+    if (url.pathname !== '/early') return false;
+    // Answers at once, without reading the request body (an auth or size check before the upload).
+    res.statusCode = 413;
+    res.end('too large');
+    return true;
+  });
+});
+afterEach(async () => {
+  await Promise.all(handles.splice(0).map((h) => h.close()));
+  await server.close();
+});
+
+function form(): FormData {
+  const f = new FormData();
+  f.append('id', 'x');
+  f.append('file', Buffer.alloc(1618, 102), { filename: 'chaos.bin', contentType: 'application/octet-stream' });
+  return f;
+}
+
+describe('a request whose body never ends does not keep its socket for ever', () => {
+  // Chaos seed 1, calls c236, c280, c383: the pool never came to rest (`active` 1 for good). axios
+  // 1.21.1 sends a stream body through stream.pipeline() whenever maxBodyLength is set; a legacy
+  // form-data (CombinedStream) flows synchronously inside pipe(), before pipeline listens for its
+  // 'end', so the request is never ended although every byte was written and the server answered.
+  // Node frees a socket only when the response ended *and* the request finished
+  // (lib/_http_client.js responseOnEnd -> responseKeepAlive).
+  test.each([
+    ['createClient()', () => createClient({ logger: false })],
+    ['applyKeepAlive() on an instance with redirects on', () => {
+      const instance = axios.create({ maxRedirects: 5 });
+      return Object.assign(instance, { keepAlive: applyKeepAlive(instance, { logger: false }) });
+    }],
+  ])('seed 1, c236: a legacy form-data POST with maxBodyLength set (%s)', async (_name, make) => {
+    const c = make();
+    handles.push(c.keepAlive);
+    const res = await c.post(`${server.url}/json`, form(), { maxBodyLength: Infinity });
+    expect(res.status).toBe(200);
+    await until(() => c.keepAlive.stats().total.active === 0, 1000);
+    expect(c.keepAlive.stats().total.closed.byReason).toEqual({ 'request-unfinished': 1 });
+    expect((await c.get(`${server.url}/json`)).status).toBe(200); // and the pool works on
+  });
+
+  test('seed 1, c170 (stream response): the body ends, and no idle timeout is counted after it', async () => {
+    const c = createClient({ logger: false, timeouts: { idle: 300 } });
+    handles.push(c.keepAlive);
+    const res = await c.post<Readable>(`${server.url}/json`, form(), { maxBodyLength: Infinity, responseType: 'stream' });
+    for await (const chunk of res.data) void chunk;
+    await settle(600);
+    expect(c.keepAlive.stats().total).toMatchObject({ active: 0, timeouts: {}, closed: { byReason: { 'request-unfinished': 1 } } });
+  });
+
+  test('a server that answers before reading an upload that never ends', async () => {
+    const c = createClient({ logger: false });
+    handles.push(c.keepAlive);
+    const body = new Readable({ read() {} }); // never ends
+    body.push(Buffer.alloc(1000, 1));
+    const error = await c.post(`${server.url}/early`, body).catch((e: { response?: { status?: number } }) => e);
+    expect((error as { response?: { status?: number } }).response?.status).toBe(413);
+    await until(() => c.keepAlive.stats().total.active === 0, 1000);
+    expect(c.keepAlive.stats().total.closed.byReason).toEqual({ 'request-unfinished': 1 });
+    body.destroy();
+  });
+});
