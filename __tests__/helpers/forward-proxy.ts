@@ -38,6 +38,8 @@ export interface ForwardProxy {
   tunnels(): number;
   /** Absolute-form requests forwarded. */
   forwarded(): number;
+  /** Forwarded requests whose upstream request has not closed yet. */
+  pending(): number;
   /** Every CONNECT and request head received, in order. */
   received: Received[];
   behave(behaviour: ProxyBehaviour): void;
@@ -62,6 +64,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   let connections = 0;
   let tunnels = 0;
   let forwarded = 0;
+  let pending = 0;
   // The proxy's own pool to the upstreams: one connection per upstream at a time is enough here.
   const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 10 });
   const expected = options.credentials === undefined
@@ -112,9 +115,16 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
         up.pipe(res);
       },
     );
+    pending++;
+    upstream.once('close', () => pending--);
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end('upstream failed');
       else res.destroy();
+    });
+    // The client went away before its answer was complete: so does the upstream request (a piped
+    // request is not destroyed with its source), or a stalled upstream would hold a socket for ever.
+    res.once('close', () => {
+      if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);
   });
@@ -160,7 +170,9 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     }
     const upstream = net.connect({ host: m[1], port: Number(m[2]) });
     track(upstream);
+    let established = false;
     upstream.once('connect', () => {
+      established = true;
       tunnels++;
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
@@ -186,7 +198,9 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
       upstream.pipe(client);
     });
     upstream.once('error', () => {
-      if (client.writable) answer('502 Bad Gateway');
+      // Before the tunnel is up, the client waits for an answer to CONNECT; after it, the bytes are the
+      // client's TLS session: an HTTP answer written into it would reach the client's TLS layer as garbage.
+      if (!established && client.writable) answer('502 Bad Gateway');
     });
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
@@ -204,6 +218,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     open: () => [...sockets].filter((s) => s.remotePort !== undefined && s.localPort === port).length,
     tunnels: () => tunnels,
     forwarded: () => forwarded,
+    pending: () => pending,
     received,
     behave(b) {
       behaviour = b;

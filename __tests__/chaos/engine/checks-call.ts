@@ -1,0 +1,261 @@
+// The per-call invariants, checked once the call's epoch is at rest (so the servers' ledger for it
+// is complete): it settled once and in time, its error is a documented AxiosError whose facts agree
+// with what the server did, its response is its own, its stream ended, and no body reached the
+// server more often than the retry rules allow.
+import { UNSOLICITED_BODY } from '../../helpers/fault-server';
+import type { CallRecord } from './caller';
+import type { Invariants } from './invariants';
+import type { Receipt } from './ledger';
+import { isIdempotent } from './plan';
+import type { RouteDraw } from './routes';
+
+/** The codes the README documents (errors table, Reliability table), and axios's own timeout's. */
+export const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
+  'ETIMEDOUT', 'ERR_STREAM_ABANDONED', 'ERR_CLIENT_CLOSED', 'ERR_BAD_OPTION_VALUE', 'ERR_CANCELED', 'ERR_PROXY_AUTH_REQUIRED',
+  'ERR_PROXY_TUNNEL', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'HPE_INVALID_STATUS', 'HPE_INVALID_HEADER_TOKEN', 'ERR_BAD_RESPONSE',
+  'ECONNABORTED',
+]);
+
+/** What a stream reader may see fail its body. */
+const STREAM_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET', 'ETIMEDOUT', 'ERR_STREAM_ABANDONED', 'ERR_CLIENT_CLOSED', 'ERR_CANCELED', 'ERR_BAD_RESPONSE',
+]);
+
+const PHASES = new Set(['queue', 'connect', 'response', 'idle', 'total']);
+/** Two events this close (ms) are taken as simultaneous. */
+const EPS = 2;
+
+export interface CallContext {
+  inv: Invariants;
+  marginMs: number;
+  /** 'request' log lines written for the call, when its client logs (undefined: not counted). */
+  logLines: number | undefined;
+  maxSockets: number;
+  /** The event loop was this late at most during the epoch (evidence for timing violations). */
+  lagMs: number;
+  /** Another call of the epoch, shown (for a response that was another call's). */
+  describe(id: string): string | undefined;
+}
+
+/** The route that answered last (a redirect's target). */
+function finalRoute(route: RouteDraw): RouteDraw {
+  return route.to ?? route;
+}
+
+function expectedText(route: RouteDraw): string | undefined {
+  switch (route.name) {
+    case 'hint':
+      return 'hinted';
+    case 'idle-close':
+      return 'soon closed';
+    case 'early-close':
+      return 'bye';
+    case 'unsolicited':
+      return 'first';
+    case 'stale':
+      return 'fresh';
+    case 'drip': {
+      const n = Number(/[?&]n=(\d+)/.exec(route.path)?.[1] ?? 0);
+      return 'x'.repeat(n);
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function showReceipts(receipts: readonly Receipt[]): string {
+  return receipts.length === 0 ? 'never' : receipts.map((r) => `${r.method} ${r.path} on ${r.server} connection ${r.connId} as request ${r.seq}${r.headStatus !== undefined ? ` (answered ${r.headStatus})` : ''}`).join(', ');
+}
+
+export function show(rec: CallRecord): string {
+  const p = rec.plan;
+  const f = rec.facts;
+  const outcome = rec.ok ? `ok ${rec.status}` : `${rec.code} ${JSON.stringify(rec.message.slice(0, 160))}${rec.status !== undefined ? ` status ${rec.status}` : ''}`;
+  return `${p.id} ${p.method} ${p.route.path} on ${p.origin.server}${p.origin.proxied ? ' via proxy' : ''} (client ${p.client}, ${p.responseType}` +
+    `${p.responseType === 'stream' ? ` ${p.stream.policy}` : ''}, body ${p.body.kind} ${p.body.size}${p.cancel ? `, cancel ${p.cancel.via} ${p.cancel.when}+${p.cancel.delayMs}` : ''})` +
+    ` -> ${outcome}${f ? ` facts ${JSON.stringify(f)}` : ''}${rec.stream ? ` stream ${rec.stream.how}${rec.stream.code ? ` ${rec.stream.code}` : ''}` : ''}`;
+}
+
+export function checkCall(ctx: CallContext, rec: CallRecord, receipts: Receipt[]): void {
+  const { inv } = ctx;
+  const p = rec.plan;
+  const i = p.index;
+  const f = rec.facts;
+  const route = finalRoute(p.route);
+  const lag = (): string => ` [event loop lag up to ${Math.round(ctx.lagMs)} ms in this epoch]`;
+
+  // --- settled once, in time ---
+  inv.check('settled-once', rec.settles === 1 && rec.settledAt !== undefined, () => `settled ${rec.settles} times: ${show(rec)}`, i);
+  if (ctx.logLines !== undefined) {
+    // One Call settles once: one line. A call rejected before it reached the adapter has none.
+    const expected = f !== undefined ? 1 : 0;
+    inv.check('settled-once', ctx.logLines === expected, () => `${ctx.logLines} 'request' log lines (expected ${expected}): ${show(rec)}`, i);
+  }
+  if (rec.settledAt === undefined) return;
+  let due = rec.startAt + rec.limits.total;
+  if (rec.cancelAt !== undefined) due = Math.min(due, Math.max(rec.cancelAt, rec.startAt));
+  if (rec.closeAt !== undefined) due = Math.min(due, rec.closeAt);
+  const late = rec.settledAt - due;
+  inv.check('settled-in-time', late <= ctx.marginMs, () => `settled ${Math.round(late)} ms after its deadline: ${show(rec)}${lag()}`, i);
+
+  // --- errors ---
+  if (rec.ok === false) {
+    const code = rec.code ?? '(none)';
+    inv.check('axios-error-code', rec.isAxiosError && DOCUMENTED_CODES.has(code), () => `${rec.isAxiosError ? '' : 'not an AxiosError, '}code ${code}: ${show(rec)}`, i);
+    checkErrorFacts(ctx, rec, receipts, route, lag);
+  }
+
+  // --- success: the response is this request's ---
+  if (rec.ok === true) checkResponse(ctx, rec, receipts, route);
+
+  // --- stream bodies end ---
+  if (rec.stream !== undefined) {
+    const s = rec.stream;
+    inv.check('streams-end', s.how !== 'hung', () => `stream still open at its bound: ${show(rec)}`, i);
+    inv.check('streams-end', s.how !== 'silent', () => `stream closed without 'end' or 'error' under its reader: ${show(rec)}`, i);
+    if (s.how === 'error') inv.check('streams-end', s.code !== undefined && STREAM_CODES.has(s.code), () => `stream failed with undocumented code ${s.code}: ${show(rec)}`, i);
+    if (s.how === 'end') {
+      inv.check('streams-end', route.completes, () => `stream of a response that never completes ended as if complete (${s.bytes} bytes): ${show(rec)}`, i);
+      if (route.completes && s.body !== undefined) checkBody(ctx, rec, receipts, route, s.body.toString('latin1'));
+    }
+  }
+
+  // --- retries ---
+  const retries = f?.retries ?? 0;
+  inv.check('retried-at-most-once', retries <= 1, () => `retries ${retries}: ${show(rec)}`, i);
+  const byPath = new Map<string, number>();
+  for (const r of receipts) byPath.set(r.path, (byPath.get(r.path) ?? 0) + 1);
+  const unsafe = !isIdempotent(p.method) && !p.idempotencyKey;
+  for (const [path, n] of byPath) {
+    inv.check('retried-at-most-once', n <= 2, () => `the server received ${path} ${n} times: ${show(rec)}`, i);
+    const allowed = unsafe ? 1 : 1 + retries;
+    inv.check('no-unsafe-retry', n <= allowed, () => `the server received ${path} ${n} times (allowed ${allowed}${unsafe ? ': not idempotent, no Idempotency-Key' : ''}): ${show(rec)}`, i);
+  }
+}
+
+function checkErrorFacts(ctx: CallContext, rec: CallRecord, receipts: Receipt[], route: RouteDraw, lag: () => string): void {
+  const { inv } = ctx;
+  const p = rec.plan;
+  const i = p.index;
+  const f = rec.facts;
+  const code = rec.code;
+  const ok = (cond: boolean, why: string): boolean => inv.check('facts-consistent', cond, () => `${why}: ${show(rec)}`, i);
+  const settledAt = rec.settledAt!;
+  // When the library decided the failure (its facts carry the elapsed time at that moment).
+  const failAt = f?.durationMs !== undefined ? rec.startAt + f.durationMs : settledAt;
+
+  // A cancel is never turned into another error, and no other error into a cancel.
+  if (code === 'ERR_CANCELED') ok(rec.cancelAt !== undefined && rec.cancelAt <= settledAt + EPS, 'ERR_CANCELED without a cancel before it');
+  if (rec.cancelAt !== undefined && code !== 'ERR_CANCELED' && code !== 'ERR_CLIENT_CLOSED') {
+    ok(failAt <= Math.max(rec.cancelAt, rec.startAt) + EPS, `canceled ${Math.round(settledAt - rec.cancelAt)} ms before it settled, yet ${code}`);
+  }
+  if (code === 'ERR_CLIENT_CLOSED') ok(rec.closeAt !== undefined, 'ERR_CLIENT_CLOSED without a close()');
+
+  // Timeouts name a phase, never fire early, and fit what the server did.
+  if (code === 'ETIMEDOUT') {
+    const phase = f?.timeoutPhase;
+    if (ok(phase !== undefined && PHASES.has(phase), `ETIMEDOUT without a valid timeoutPhase (${phase})`)) {
+      const limit = rec.limits[phase as keyof typeof rec.limits];
+      ok((f?.durationMs ?? 0) >= limit - 1, `${phase} timeout of ${limit} ms after ${f?.durationMs} ms`);
+      const direct = !(p.origin.server === 'behind');
+      const last = receipts[receipts.length - 1];
+      if (phase === 'response' && direct) {
+        ok(route.stallsHead || last === undefined || last.headStatus === undefined, `response timeout, yet the server had sent the head (${last?.headStatus})${lag()}`);
+      }
+      if (phase === 'idle') {
+        ok(route.stallsBody || route.gapMs >= rec.limits.idle * 0.5 || p.origin.server === 'behind', `idle timeout on a body that never pauses that long (gaps ${route.gapMs} ms)${lag()}`);
+      }
+      if (phase === 'connect') ok(false, `connect timeout on loopback${lag()}`);
+      if (phase === 'queue') {
+        ok((rec.activeAtQueueTimeout ?? 0) >= ctx.maxSockets, `queue timeout with ${rec.activeAtQueueTimeout} of maxSockets ${ctx.maxSockets} active`);
+      }
+    }
+  } else if (f?.timeoutPhase !== undefined) {
+    ok(false, `timeoutPhase ${f.timeoutPhase} on a ${code} error`);
+  }
+  if (code === 'ECONNABORTED') ok(p.axiosTimeout !== undefined, 'ECONNABORTED without an axios timeout');
+
+  // Not retried: only after a stale-socket failure on a reused socket, and for a reason that holds.
+  const stale = code === 'ECONNRESET' || code === 'EPIPE';
+  if (f?.notRetried !== undefined) {
+    const why = f.notRetried;
+    ok(stale && f.reused === true, `notRetried on a ${f.reused ? 'reused' : 'new'} socket with ${code}`);
+    if (/already retried once/.test(why)) ok(f.retries === 1, 'notRetried says retried once');
+    else if (/retry is off/.test(why)) ok(!p.staleRetry, 'notRetried says retry is off');
+    else if (/response bytes had already arrived/.test(why)) {
+      const last = receipts[receipts.length - 1];
+      ok((last !== undefined && last.headStatus !== undefined) || route.name === 'slow-headers' || p.origin.server === 'behind', 'notRetried says response bytes arrived, the server sent none');
+    } else if (/body is a stream/.test(why)) ok(p.body.kind === 'stream' || p.body.kind === 'form-data', 'notRetried says stream body');
+    else if (/is not idempotent/.test(why)) ok(!isIdempotent(p.method) && !p.idempotencyKey, 'notRetried says not idempotent');
+    else ok(false, `notRetried with an unknown reason "${why}"`);
+  } else if (stale && f?.reused === true && (f.retries ?? 0) === 0) {
+    ok(false, 'a stale-socket failure on a reused socket, neither retried nor with notRetried');
+  }
+
+  // The error body of a stream request: drained whole when small and quick, cut (bodyTruncated) otherwise.
+  if (f?.bodyTruncated === true) {
+    ok(p.responseType === 'stream' && (rec.status ?? 0) >= 400, 'bodyTruncated on a response that is not an error stream');
+    const size = route.errorSize ?? 0;
+    const limits = rec.streamLimits;
+    ok(size > limits.drainLimit || route.bodyMs >= limits.drainTimeout * 0.5 || rec.cancelAt !== undefined || rec.closeAt !== undefined ||
+      p.origin.server === 'behind', `bodyTruncated, yet ${size} bytes in ${route.bodyMs} ms fit drainLimit ${limits.drainLimit} / drainTimeout ${limits.drainTimeout}`);
+    if (Buffer.isBuffer(rec.errorBody)) ok(rec.errorBody.length <= limits.drainLimit, `a truncated error body of ${rec.errorBody.length} bytes, over drainLimit`);
+  } else if (code === 'ERR_BAD_RESPONSE' && rec.status === 500 && route.name === 'status-500' && p.origin.server !== 'behind') {
+    const body = rec.errorBody;
+    const n = typeof body === 'string' ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : -1;
+    ok(n === route.errorSize, `an error body of ${n} bytes (the server sent ${route.errorSize}) and no bodyTruncated`);
+  }
+}
+
+function checkResponse(ctx: CallContext, rec: CallRecord, receipts: Receipt[], route: RouteDraw): void {
+  const { inv } = ctx;
+  const p = rec.plan;
+  const i = p.index;
+  const f = rec.facts;
+  const ok = (cond: boolean, why: string): boolean => inv.check('response-integrity', cond, () => `${why}: ${show(rec)}`, i);
+  ok(rec.status === route.status || p.origin.server === 'behind', `status ${rec.status}, the server sent ${route.status}`);
+  ok(f !== undefined && typeof f.reused === 'boolean' && typeof f.socketRequests === 'number' && f.reused === f.socketRequests > 1, 'facts missing or inconsistent');
+  ok(f?.bypassed === undefined, `bypassed: ${f?.bypassed}`);
+  if (rec.stream === undefined) {
+    const data = rec.data;
+    checkBody(ctx, rec, receipts, route, typeof data === 'string' ? data : data === undefined ? '' : JSON.stringify(data));
+  }
+}
+
+/** What a complete body says: the request's own id, method and byte count, on the connection it was sent on. */
+function checkBody(ctx: CallContext, rec: CallRecord, receipts: Receipt[], route: RouteDraw, text: string): void {
+  const { inv } = ctx;
+  const p = rec.plan;
+  const i = p.index;
+  const ok = (cond: boolean, why: string): boolean => inv.check('response-integrity', cond, () => `${why}: ${show(rec)}`, i);
+  const last = receipts[receipts.length - 1];
+  if (text === UNSOLICITED_BODY) {
+    // Another request's response arrived first on this connection: the server wrote a response nobody
+    // asked for just as this request was on its way (fault-server.ts '/unsolicited'); no client can
+    // tell the two apart in HTTP/1.1.
+    ok(receipts.some((r) => r.conn.sentUnsolicited), 'got the unsolicited body, but the server sent none on its connection');
+    return;
+  }
+  if (route.name === 'ok') {
+    let data: { id?: string; method?: string; received?: number; onConnection?: number; pad?: string };
+    try {
+      data = JSON.parse(text) as typeof data;
+    } catch {
+      ok(false, `body is not the JSON of /ok (${text.slice(0, 40)})`);
+      return;
+    }
+    ok(data.id === p.id, `[server: ${showReceipts(receipts)}] the response is ${data.id}'s (${data.id === undefined ? '' : ctx.describe(data.id) ?? 'not in this epoch'})`);
+    const methodChanged = p.route.name === 'redirect' && p.method === 'POST';
+    ok(data.method === (methodChanged ? 'GET' : p.method), `method ${data.method}`);
+    if (!methodChanged) ok(data.received === rec.expectedLength, `the server received ${data.received} body bytes, ${rec.expectedLength} sent`);
+    const pad = Number(/pad=(\d+)/.exec(route.path)?.[1] ?? 0);
+    ok((data.pad?.length ?? 0) === pad, `pad ${data.pad?.length} of ${pad}`);
+    if (p.origin.server !== 'behind') {
+      ok(data.onConnection === rec.facts?.socketRequests, `the server counts request ${data.onConnection} on the connection, the pool ${rec.facts?.socketRequests}`);
+    }
+    return;
+  }
+  const expected = expectedText(route);
+  if (expected !== undefined) ok(text === expected, `body ${JSON.stringify(text.slice(0, 40))}, expected ${JSON.stringify(expected.slice(0, 40))}`);
+  if (last !== undefined && p.origin.server !== 'behind') ok(last.path === route.path.split('?')[0], `the last request the server saw was ${last.path}`);
+}
