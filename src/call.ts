@@ -8,6 +8,7 @@ import { Attempt, type CallHooks } from './attempt';
 import type { ClientState } from './client-state';
 import { now, roundMs, unrefTimer } from './clock';
 import { drainBody, replay } from './drain-error-body';
+import { frameStreamBody } from './frame-stream-body';
 import {
   ErrorCodes, timeoutError,
   type BypassReason, type ErrorFacts, type KeepAliveAxiosError, type ResponseFacts, type SocketFacts,
@@ -114,6 +115,7 @@ export class Call implements CallHooks, GuardHooks {
       if (total > 0) this.totalDue = this.start + total;
       if (this.opts.step > 0) this.schedule(this.opts.step);
       this.client.inflight.add(this);
+      frameStreamBody(this.config);
       this.dispatch(false);
     });
   }

@@ -5,6 +5,7 @@ import axios from 'axios';
 import FormData from 'form-data';
 import { Readable } from 'node:stream';
 import { applyKeepAlive, createClient, type KeepAliveHandle } from '../../src';
+import { startFaultServer } from '../helpers/fault-server';
 import { startServer, type TestServer } from '../helpers/server';
 import { settle, until } from '../helpers/wait';
 
@@ -73,5 +74,28 @@ describe('a request whose body never ends does not keep its socket for ever', ()
     await until(() => c.keepAlive.stats().total.active === 0, 1000);
     expect(c.keepAlive.stats().total.closed.byReason).toEqual({ 'request-unfinished': 1 });
     body.destroy();
+  });
+});
+
+describe('a stream body on a method Node does not chunk by default is framed', () => {
+  // Chaos seeds 4 and 6, calls c26, c43, c45: the server read "rrrr...GET" as the method of the next
+  // request on a pooled connection. Node sends GET, HEAD, DELETE, OPTIONS and TRACE requests without
+  // chunked encoding by default (lib/_http_client.js useChunkedEncodingByDefault), and axios sets no
+  // Content-Length for a stream: the head went out with no framing at all, the server took the
+  // request as bodyless, and the body's bytes became the start of whatever came next on that
+  // connection - another call's request.
+  test.each(['DELETE', 'GET', 'OPTIONS'])('seed 6, c45: %s with a stream body, then a GET on the same socket', async (method) => {
+    const faults = await startFaultServer();
+    const c = createClient({ logger: false, agent: { maxSockets: 1 } });
+    handles.push(c.keepAlive);
+    try {
+      const first = await c.request({ method, url: `${faults.url}/ok`, data: Readable.from([Buffer.alloc(300, 114)]) });
+      expect(first.data).toMatchObject({ method, received: 300 });
+      const next = await c.get(`${faults.url}/ok`);
+      expect(next.data).toMatchObject({ method: 'GET', received: 0 });
+      expect(next.keepAlive?.reused).toBe(true);
+    } finally {
+      await faults.close();
+    }
   });
 });
