@@ -1,5 +1,7 @@
 // Counters per origin, kept by the library itself: agentkeepalive's own counters are agent-wide
 // and its `statusChanged` getter resets them, so they are never read here.
+import type { Socket } from 'node:net';
+import { socketState } from './socket-state';
 
 /** Why a socket was closed. */
 export type CloseReason =
@@ -38,6 +40,11 @@ export interface OriginStats {
   active: number;
   /** Sockets idle in the pool. */
   idle: number;
+  /**
+   * CONNECT tunnels being set up through the proxy: each holds a `maxSockets` slot, and becomes a
+   * socket of the pool (counted in `created`, then `active`) when its TLS handshake starts.
+   */
+  connecting: number;
   /** Requests waiting for a socket (maxSockets reached). */
   queued: number;
   /** Sockets opened. */
@@ -65,7 +72,7 @@ export interface PoolStats {
 
 function empty(): OriginStats {
   return {
-    active: 0, idle: 0, queued: 0, created: 0, closed: { total: 0, byReason: {} },
+    active: 0, idle: 0, connecting: 0, queued: 0, created: 0, closed: { total: 0, byReason: {} },
     requests: 0, reused: 0, reuseRatio: 0, retries: 0, timeouts: {},
   };
 }
@@ -94,6 +101,17 @@ export interface LiveCounts {
   sockets: Record<string, unknown[] | undefined>;
   freeSockets: Record<string, unknown[] | undefined>;
   requests: Record<string, unknown[] | undefined>;
+}
+
+/**
+ * Sockets the pool created (and counts in `created`). A CONNECT tunnel being set up stands in the
+ * agent's socket list before its socket exists (proxy-route.ts: so maxSockets counts it): it is
+ * `connecting`, not `active`, so that `created - closed = active + idle` holds at every moment.
+ */
+function countPoolSockets(list: readonly unknown[]): number {
+  let n = 0;
+  for (const s of list) if (socketState(s as Socket) !== undefined) n++;
+  return n;
 }
 
 export class StatsRegistry {
@@ -127,7 +145,15 @@ export class StatsRegistry {
       for (const [field, key] of [['sockets', 'active'], ['freeSockets', 'idle'], ['requests', 'queued']] as const) {
         for (const [name, list] of Object.entries(agent[field])) {
           const origin = this.names.get(name) ?? name;
-          view(origin)[key] += list?.length ?? 0;
+          if (list === undefined) continue;
+          const v = view(origin);
+          if (key === 'queued') {
+            v.queued += list.length;
+            continue;
+          }
+          const own = countPoolSockets(list);
+          v[key] += own;
+          v.connecting += list.length - own;
         }
       }
     }
@@ -136,6 +162,7 @@ export class StatsRegistry {
       add(total, { created: s.created, closed: s.closed.byReason, requests: s.requests, reused: s.reused, retries: s.retries, timeouts: s.timeouts });
       total.active += s.active;
       total.idle += s.idle;
+      total.connecting += s.connecting;
       total.queued += s.queued;
     }
     total.reuseRatio = total.requests === 0 ? 0 : total.reused / total.requests;
