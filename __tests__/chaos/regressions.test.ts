@@ -4,6 +4,7 @@
 import axios from 'axios';
 import FormData from 'form-data';
 import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { applyKeepAlive, createClient, type KeepAliveHandle } from '../../src';
 import { startFaultServer } from '../helpers/fault-server';
 import { startForwardProxy } from '../helpers/forward-proxy';
@@ -124,6 +125,52 @@ describe('the books balance while a CONNECT tunnel is being set up', () => {
     } finally {
       await proxy.close();
       await upstream.close();
+    }
+  });
+});
+
+describe('unsolicited bytes that arrive while the event loop is busy', () => {
+  // Chaos seed 1, calls c81 -> c116 -> c118 (route /unsolicited, 50 ms): c81's socket went back to
+  // the pool at once and c116 took it; the unsolicited response had reached the socket's receive
+  // buffer during 50 ms of event-loop lag, and was read only after c116's request was written, as
+  // c116's response. c116's own response then became c118's. The library drops a socket on which
+  // bytes arrive while it is idle (socket-state.ts onSocketData), but a socket reused before the
+  // next read of the loop never looks idle. Go's transport has the same race (persistConn.readLoop
+  // peeks for bytes before it takes the next request), narrower because nothing lags there.
+  // A fix would reuse a freed socket only after one I/O turn (the bytes already in the kernel are
+  // read, and seen, first); that costs a second connection to every caller that sends its next
+  // request right after the previous response - the usual `await a(); await b();` - so it is left
+  // to a decision: this test documents the race deterministically.
+  test.failing('seed 1, c116: a socket reused in the same loop turn its stray bytes arrived in gives them to the next call', async () => {
+    // The misbehaving server runs on its own event loop (a worker), so the stray bytes arrive while
+    // this one is blocked, as they would from another process.
+    const worker = new Worker(`
+      const net = require('node:net');
+      const { parentPort } = require('node:worker_threads');
+      const server = net.createServer((socket) => {
+        let n = 0;
+        socket.on('error', () => {});
+        socket.on('data', () => {
+          n++;
+          socket.write('HTTP/1.1 200 OK\\r\\nContent-Length: ' + String(n).length + '\\r\\n\\r\\n' + n);
+          if (n === 1) setTimeout(() => socket.write('HTTP/1.1 200 OK\\r\\nContent-Length: 7\\r\\n\\r\\nunasked'), 10);
+        });
+      });
+      server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+      parentPort.on('message', () => server.close(() => process.exit(0)));
+    `, { eval: true });
+    const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+    const c = createClient({ logger: false, axios: { baseURL: `http://127.0.0.1:${port}`, responseType: 'text' } });
+    handles.push(c.keepAlive);
+    try {
+      expect((await c.get('/first')).data).toBe('1');
+      const until = performance.now() + 60; // the stray response arrives meanwhile, unread
+      while (performance.now() < until) { /* busy: the event loop lags */ }
+      const second = await c.get('/second');
+      expect(second.data).toBe('1'); // its own answer: a new connection's first
+    } finally {
+      worker.postMessage('close');
+      await new Promise((resolve) => worker.once('exit', resolve));
     }
   });
 });

@@ -35,6 +35,8 @@ export interface CallContext {
   lagMs: number;
   /** Another call of the epoch, shown (for a response that was another call's). */
   describe(id: string): string | undefined;
+  /** Counts an outcome the checks allow as the server's doing, for the report. */
+  allow(kind: string): void;
 }
 
 /** The route that answered last (a redirect's target). */
@@ -229,11 +231,15 @@ function checkBody(ctx: CallContext, rec: CallRecord, receipts: Receipt[], route
   const i = p.index;
   const ok = (cond: boolean, why: string): boolean => inv.check('response-integrity', cond, () => `${why}: ${show(rec)}`, i);
   const last = receipts[receipts.length - 1];
+  // The server wrote a response nobody asked for on this request's connection (fault-server.ts
+  // '/unsolicited'). If it reached the socket before this request was written but was read only
+  // after (the event loop was busy, and the socket was reused in that same turn), it is read as this
+  // request's response, and this request's own response as the next one's: the keep-alive race of
+  // HTTP/1.1 that no client closes entirely (regressions.test.ts documents it with test.failing).
+  const strayOnConnection = receipts.some((r) => r.conn.sentUnsolicited);
   if (text === UNSOLICITED_BODY) {
-    // Another request's response arrived first on this connection: the server wrote a response nobody
-    // asked for just as this request was on its way (fault-server.ts '/unsolicited'); no client can
-    // tell the two apart in HTTP/1.1.
-    ok(receipts.some((r) => r.conn.sentUnsolicited), 'got the unsolicited body, but the server sent none on its connection');
+    ok(strayOnConnection, 'got the unsolicited body, but the server sent none on its connection');
+    ctx.allow('read an unsolicited response (server-caused desync)');
     return;
   }
   if (route.name === 'ok') {
@@ -242,6 +248,10 @@ function checkBody(ctx: CallContext, rec: CallRecord, receipts: Receipt[], route
       data = JSON.parse(text) as typeof data;
     } catch {
       ok(false, `body is not the JSON of /ok (${text.slice(0, 40)})`);
+      return;
+    }
+    if (data.id !== p.id && strayOnConnection) {
+      ctx.allow('read the previous response after an unsolicited one (server-caused desync)');
       return;
     }
     ok(data.id === p.id, `[server: ${showReceipts(receipts)}] the response is ${data.id}'s (${data.id === undefined ? '' : ctx.describe(data.id) ?? 'not in this epoch'})`);
@@ -256,6 +266,10 @@ function checkBody(ctx: CallContext, rec: CallRecord, receipts: Receipt[], route
     return;
   }
   const expected = expectedText(route);
+  if (expected !== undefined && text !== expected && strayOnConnection) {
+    ctx.allow('read the previous response after an unsolicited one (server-caused desync)');
+    return;
+  }
   if (expected !== undefined) ok(text === expected, `body ${JSON.stringify(text.slice(0, 40))}, expected ${JSON.stringify(expected.slice(0, 40))}`);
   if (last !== undefined && p.origin.server !== 'behind') ok(last.path === route.path.split('?')[0], `the last request the server saw was ${last.path}`);
 }

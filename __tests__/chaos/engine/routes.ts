@@ -20,7 +20,7 @@ export const ROUTE_WEIGHTS = {
   hint: 5,
   'early-close': 4,
   'idle-close': 6,
-  unsolicited: Number(process.env.CHAOS_UNSOLICITED ?? 3),
+  unsolicited: 3,
   stale: 4,
   redirect: 4,
 } as const;

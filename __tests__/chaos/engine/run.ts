@@ -196,7 +196,7 @@ class LifeRunner {
     for (const rec of records) {
       const client = this.clients[rec.plan.client];
       const logs = this.sink !== undefined && rec.plan.log ? this.sink.take(rec.plan.id) : undefined;
-      checkCall({ inv: run.inv, marginMs: run.marginMs, logLines: logs, maxSockets: client.plan.maxSockets, lagMs, describe }, rec, receipts.get(rec.plan.id) ?? []);
+      checkCall({ inv: run.inv, marginMs: run.marginMs, logLines: logs, maxSockets: client.plan.maxSockets, lagMs, describe, allow: (kind) => count(run.summary, kind) }, rec, receipts.get(rec.plan.id) ?? []);
       if (client.closingAt !== undefined && rec.startAt >= client.closingAt) {
         run.inv.check('close-complete', rec.code === 'ERR_CLIENT_CLOSED', () => `${rec.plan.id} started after close(): ${rec.ok ? 'succeeded' : rec.code}`, rec.plan.index);
       }
