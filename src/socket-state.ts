@@ -150,6 +150,7 @@ function onSocketClose(this: Socket): void {
   const st = socketState(this)!;
   const reason = closeReason(this, st);
   st.counters.closed[reason] = (st.counters.closed[reason] ?? 0) + 1;
+  st.counters.open.delete(st);
   const pool = poolOf(this);
   const log = pool?.log;
   const requests = (this as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 0;
@@ -188,6 +189,7 @@ export function adoptSocket(socket: Socket, st: SocketState, pool: PoolContext):
   s[kSocket] = st;
   s[kPool] = pool;
   st.counters.created++;
+  st.counters.open.add(st);
   socket.once(s.encrypted ? 'secureConnect' : 'connect', onSocketReady);
   socket.on('data', onSocketData);
   socket.once('end', onSocketEnd);

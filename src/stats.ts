@@ -33,6 +33,13 @@ export class OriginCounters {
   reused = 0;
   retries = 0;
   timeouts: Partial<Record<TimeoutPhase, number>> = {};
+  /**
+   * The origin's sockets from creation to 'close' (socket-state.ts), idle or not: `active` and
+   * `idle` are counted here, not from the agent's lists, which drop a socket when it is destroyed
+   * (agentkeepalive's free-socket timeout calls removeSocket() at once), before its 'close' counts
+   * it closed: so `created - closed = active + idle` holds at every moment.
+   */
+  readonly open = new Set<{ readonly idle: boolean }>();
 }
 
 export interface OriginStats {
@@ -87,7 +94,7 @@ function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Par
   return sum;
 }
 
-function add(into: OriginStats, c: Omit<OriginCounters, 'proxy'>): void {
+function add(into: OriginStats, c: Pick<OriginCounters, 'created' | 'closed' | 'requests' | 'reused' | 'retries' | 'timeouts'>): void {
   into.created += c.created;
   into.closed.total += addCounts(into.closed.byReason, c.closed);
   into.requests += c.requests;
@@ -140,22 +147,14 @@ export class StatsRegistry {
       const v = view(origin);
       add(v, c);
       if (c.proxy !== undefined) v.proxy = c.proxy;
+      for (const st of c.open) {
+        if (st.idle) v.idle++;
+        else v.active++;
+      }
     }
     for (const agent of agents) {
-      for (const [field, key] of [['sockets', 'active'], ['freeSockets', 'idle'], ['requests', 'queued']] as const) {
-        for (const [name, list] of Object.entries(agent[field])) {
-          const origin = this.names.get(name) ?? name;
-          if (list === undefined) continue;
-          const v = view(origin);
-          if (key === 'queued') {
-            v.queued += list.length;
-            continue;
-          }
-          const own = countPoolSockets(list);
-          v[key] += own;
-          v.connecting += list.length - own;
-        }
-      }
+      for (const [name, list] of Object.entries(agent.requests)) if (list !== undefined) view(this.names.get(name) ?? name).queued += list.length;
+      for (const [name, list] of Object.entries(agent.sockets)) if (list !== undefined) view(this.names.get(name) ?? name).connecting += list.length - countPoolSockets(list);
     }
     for (const s of Object.values(origins)) {
       s.reuseRatio = s.requests === 0 ? 0 : s.reused / s.requests;
