@@ -21,6 +21,7 @@ import { ProxyRouter, type RoutedAgent } from './proxy-route';
 import { attemptOf, bindRequest, kAttempt, markPoolAgent, type AttemptHooks } from './request-binding';
 import { adoptSocket, socketState, SocketState, type PoolContext } from './socket-state';
 import type { CloseReason } from './stats';
+import { labelUnclaimedSocket } from './unclaimed-socket';
 
 const kViewOf = Symbol('axios-keepalive.view-of');
 
@@ -169,8 +170,13 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       if (this.pendingAttempt !== null) this.creating = true; // onRequest() has not run yet: add() arms it
       else attemptOf(req)?.onCreatingSocket();
       this.ownConnection = true;
+      // A socket that arrives after its request gave up (a tunnel) is closed for the request's reason.
+      const handOver = (err: Error | null, socket: Socket): void => {
+        if (err === null && socket !== undefined) labelUnclaimedSocket(req, socket);
+        cb(err, socket);
+      };
       try {
-        (Base.prototype as unknown as { createSocket(r: ClientRequest, o: object, c: unknown): void }).createSocket.call(this, req, options, cb);
+        (Base.prototype as unknown as { createSocket(r: ClientRequest, o: object, c: unknown): void }).createSocket.call(this, req, options, handOver);
       } finally {
         this.ownConnection = false;
       }

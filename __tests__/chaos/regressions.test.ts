@@ -196,3 +196,40 @@ describe('the books balance while a socket is closing', () => {
     expect(during!.created - during!.closed.total).toBe(during!.active + during!.idle);
   });
 });
+
+describe('close reasons say what happened', () => {
+  // Chaos seed 5, calls c47 and c91 (stream, reader stops early): 'destroyed', as if code outside
+  // the library had closed the socket. The body had fully arrived but was not read to its end:
+  // destroying it destroys the socket (lib/_http_incoming.js _destroy), and the library counted a
+  // reader that stops early only while the body was still arriving.
+  test('seed 5, c47: a reader that stops early on a body that has fully arrived: abandoned', async () => {
+    const c = createClient({ logger: false });
+    handles.push(c.keepAlive);
+    const res = await c.get<Readable>(`${server.url}/bytes?n=20000`, { responseType: 'stream' });
+    await settle(50); // the whole body is in, unread
+    res.data.destroy();
+    await until(() => c.keepAlive.stats().total.closed.total === 1, 1000);
+    expect(c.keepAlive.stats().total.closed.byReason).toEqual({ abandoned: 1 });
+  });
+
+  // Chaos seed 5, the client through the proxy: 'pool-full' with maxFreeSockets = maxSockets. The
+  // tunnel was ready after its call had timed out; Node frees such a socket at once and the agent
+  // destroys it, which the library read as a freed socket it had no room for.
+  test('seed 5: a tunnel ready after its call timed out is closed as timeout, not pool-full', async () => {
+    const upstream = await startServer(undefined, { key: KEY, cert: CERT });
+    const proxy = await startForwardProxy();
+    proxy.behave('slow-connect');
+    const c = createClient({ logger: false, proxy: proxy.url, agent: { tls: { ca: CERT }, maxSockets: 3 } });
+    handles.push(c.keepAlive);
+    try {
+      // The call's own connect deadline; the tunnel's (the client's timeouts.connect) lets it finish.
+      const error = await c.get(`${upstream.url}/json`, { keepAlive: { timeouts: { connect: 100 } } }).catch((e: { code?: string; keepAlive?: { timeoutPhase?: string } }) => e);
+      expect(error).toMatchObject({ code: 'ETIMEDOUT', keepAlive: { timeoutPhase: 'connect' } });
+      await until(() => proxy.tunnels() === 1 && c.keepAlive.stats().total.closed.total === 1, 2000);
+      expect(c.keepAlive.stats().total.closed.byReason).toEqual({ timeout: 1 });
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
+  });
+});

@@ -12,6 +12,7 @@ export type ProxyBehaviour =
   | 'refuse' // 403 to CONNECT
   | 'bad-gateway' // 502 to CONNECT
   | 'stall' // reads CONNECT, never answers
+  | 'slow-connect' // opens the tunnel and answers CONNECT 300 ms late
   | 'close-on-connect' // closes the connection when CONNECT arrives, without an answer
   | 'not-http' // answers CONNECT with bytes that are not HTTP
   | 'close-reused-tunnel' // the first tunnel, 200 ms old and idle for 50 ms, is closed when the client sends again
@@ -168,7 +169,16 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
       answer('403 Forbidden');
       return;
     }
-    const upstream = net.connect({ host: m[1], port: Number(m[2]) });
+    if (behaviour === 'slow-connect') {
+      const timer = setTimeout(() => tunnel(client, head, m[1], Number(m[2]), answer), 300);
+      client.once('close', () => clearTimeout(timer));
+    } else {
+      tunnel(client, head, m[1], Number(m[2]), answer);
+    }
+  });
+
+  const tunnel = (client: Socket, head: Buffer, host: string, port: number, answer: (status: string) => void): void => {
+    const upstream = net.connect({ host, port });
     track(upstream);
     let established = false;
     upstream.once('connect', () => {
@@ -204,7 +214,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     });
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
-  });
+  };
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
