@@ -60,7 +60,7 @@ export interface CallRecord {
   cancelAt: number | undefined;
   /** close() of the client was called before the call settled: when. */
   closeAt: number | undefined;
-  /** For a queue timeout: the origin's active sockets when it was seen. */
+  /** For a queue timeout: the origin's active sockets and tunnels being set up when it was seen. */
   activeAtQueueTimeout: number | undefined;
   stream: StreamResult | undefined;
   expectedLength: number | undefined;
@@ -197,7 +197,9 @@ export async function runCall(env: CallEnv, plan: CallPlan): Promise<CallRecord>
     rec.status = e?.response?.status;
     rec.facts = factsOf(e?.keepAlive);
     if (rec.code === 'ETIMEDOUT' && rec.facts?.timeoutPhase === 'queue') {
-      rec.activeAtQueueTimeout = client.handle.stats().origins[originKey(base)]?.active;
+      // Tunnels being set up hold maxSockets slots too (stats().connecting).
+      const o = client.handle.stats().origins[originKey(base)];
+      rec.activeAtQueueTimeout = o === undefined ? 0 : o.active + o.connecting;
     }
     const data = e?.response?.data;
     if (e?.response === undefined) rec.errorBody = 'none';

@@ -65,8 +65,10 @@ function expectedText(route: RouteDraw): string | undefined {
   }
 }
 
-export function showReceipts(receipts: readonly Receipt[]): string {
-  return receipts.length === 0 ? 'never' : receipts.map((r) => `${r.method} ${r.path} on ${r.server} connection ${r.connId} as request ${r.seq}${r.headStatus !== undefined ? ` (answered ${r.headStatus})` : ''}`).join(', ');
+export function showReceipts(receipts: readonly Receipt[], since?: number): string {
+  const t = (at: number | undefined): string => (since === undefined || at === undefined ? '' : ` at +${Math.round(at - since)} ms`);
+  return receipts.length === 0 ? 'never' : receipts.map((r) => `${r.method} ${r.path} on ${r.server} connection ${r.connId} as request ${r.seq}${t(r.at)}` +
+    `${r.headStatus !== undefined ? ` (answered ${r.headStatus}${t(r.headAt)})` : ''}`).join(', ');
 }
 
 export function show(rec: CallRecord): string {
@@ -162,14 +164,15 @@ function checkErrorFacts(ctx: CallContext, rec: CallRecord, receipts: Receipt[],
       const direct = !(p.origin.server === 'behind');
       const last = receipts[receipts.length - 1];
       if (phase === 'response' && direct) {
-        ok(route.stallsHead || last === undefined || last.headStatus === undefined, `response timeout, yet the server had sent the head (${last?.headStatus})${lag()}`);
+        ok(route.stallsHead || last === undefined || last.headStatus === undefined,
+          `response timeout, yet the server had sent the head [server: ${showReceipts(receipts, rec.startAt)}]${lag()}`);
       }
       if (phase === 'idle') {
         ok(route.stallsBody || route.gapMs >= rec.limits.idle * 0.5 || p.origin.server === 'behind', `idle timeout on a body that never pauses that long (gaps ${route.gapMs} ms)${lag()}`);
       }
       if (phase === 'connect') ok(false, `connect timeout on loopback${lag()}`);
       if (phase === 'queue') {
-        ok((rec.activeAtQueueTimeout ?? 0) >= ctx.maxSockets, `queue timeout with ${rec.activeAtQueueTimeout} of maxSockets ${ctx.maxSockets} active`);
+        ok((rec.activeAtQueueTimeout ?? 0) >= ctx.maxSockets, `queue timeout with ${rec.activeAtQueueTimeout} of maxSockets ${ctx.maxSockets} active or connecting`);
       }
     }
   } else if (f?.timeoutPhase !== undefined) {
@@ -215,7 +218,7 @@ function checkResponse(ctx: CallContext, rec: CallRecord, receipts: Receipt[], r
   const i = p.index;
   const f = rec.facts;
   const ok = (cond: boolean, why: string): boolean => inv.check('response-integrity', cond, () => `${why}: ${show(rec)}`, i);
-  ok(rec.status === route.status || p.origin.server === 'behind', `status ${rec.status}, the server sent ${route.status}`);
+  ok(rec.status === route.status || p.origin.server === 'behind', `status ${rec.status}, the server sent ${route.status} [server: ${showReceipts(receipts, rec.startAt)}]`);
   ok(f !== undefined && typeof f.reused === 'boolean' && typeof f.socketRequests === 'number' && f.reused === f.socketRequests > 1, 'facts missing or inconsistent');
   ok(f?.bypassed === undefined, `bypassed: ${f?.bypassed}`);
   if (rec.stream === undefined) {

@@ -83,6 +83,7 @@ export function restMismatches(world: World, clients: ClientRuntime[], describe:
 
 /** Follows a client's socket events: documented reasons, and on direct origins the server's side of each closed connection. */
 export function watchCloses(inv: Invariants, world: World, ledger: Ledger, client: ClientRuntime, onEvent?: (event: PoolEvent) => void): () => void {
+  const retries = (): number => client.handle.stats().total.retries;
   const ports = new Map<number, number>();
   const serverOf = new Map<string, ServerName>([
     [originKey(world.servers.plain.url), 'plain'],
@@ -105,6 +106,8 @@ export function watchCloses(inv: Invariants, world: World, ledger: Ledger, clien
     inv.check('close-reasons', reason !== 'redirect' || client.plan.kind === 'apply-redirects', () => `${where} closed as 'redirect' without redirects`);
     inv.check('close-reasons', reason !== 'max-age' || client.plan.socketActiveTTL < 300_000, () => `${where} closed as 'max-age' (socketActiveTTL ${client.plan.socketActiveTTL})`);
     inv.check('close-reasons', reason !== 'client-closed' || client.closingAt !== undefined, () => `${where} closed as 'client-closed' before close()`);
+    inv.check('close-reasons', reason !== 'pool-full' || client.plan.maxFreeSockets < client.plan.maxSockets || retries() > 0, () =>
+      `${where} closed as 'pool-full' with maxFreeSockets = maxSockets ${client.plan.maxSockets} and no retry`);
     const server = serverOf.get(event.origin);
     if (!direct || server === undefined || port === undefined) return;
     const record = ledger.connection(server, port);
@@ -145,9 +148,6 @@ export function checkReasonCounts(inv: Invariants, client: ClientRuntime, tally:
     const n = byReason[reason as keyof typeof byReason] ?? 0;
     inv.check('close-reasons', n <= max, () => `client ${client.index}: ${n} sockets closed as '${reason}', but only ${max} ${what}`);
   }
-  const full = byReason['pool-full'] ?? 0;
-  inv.check('close-reasons', full === 0 || client.plan.maxFreeSockets < client.plan.maxSockets || tally.retries > 0, () =>
-    `client ${client.index}: ${full} sockets closed as 'pool-full' with maxFreeSockets = maxSockets and no retry`);
 }
 
 /** What one client's calls saw, for the counts above and stats() accounting. */

@@ -15,8 +15,9 @@ export interface Receipt {
   /** Its connection (live: a later unsolicited response on it shows here). */
   conn: FaultConnection;
   bodyBytes: number;
-  /** The server wrote the status line and headers for it (status), or not (undefined). */
+  /** The server wrote the status line and headers for it (status), or not (undefined); when. */
   headStatus: number | undefined;
+  headAt: number | undefined;
   at: number;
 }
 
@@ -62,7 +63,7 @@ export class Ledger {
         if (list === undefined) this.receipts.set(id, (list = []));
         list.push({
           server, path: req.path, method: req.method, seq: req.seq, connId: req.conn.id, conn: req.conn, bodyBytes: req.bodyBytes,
-          headStatus: undefined, at: performance.now(),
+          headStatus: undefined, headAt: undefined, at: performance.now(),
         });
         const trigger = this.triggers.get(id);
         if (trigger !== undefined && (trigger.kind === 'request' || (trigger.kind === 'retry' && list.length === 2))) {
@@ -76,7 +77,10 @@ export class Ledger {
         if (id === undefined) return;
         const list = this.receipts.get(id);
         const last = list?.[list.length - 1];
-        if (last !== undefined && last.connId === event.req.conn.id && last.seq === event.req.seq) last.headStatus = event.status;
+        if (last !== undefined && last.connId === event.req.conn.id && last.seq === event.req.seq) {
+          last.headStatus = event.status;
+          last.headAt = performance.now();
+        }
         const trigger = this.triggers.get(id);
         if (trigger?.kind === 'head') {
           this.triggers.delete(id);
