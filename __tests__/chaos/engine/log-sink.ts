@@ -5,7 +5,7 @@ import type { Invariants } from './invariants';
 
 /** The `evt` values the README's log table documents. */
 export const LOG_EVENTS: ReadonlySet<string> = new Set([
-  'request', 'socket-open', 'socket-close', 'retry', 'stream-abandoned', 'pool-summary', 'pool-bypassed', 'observer-error',
+  'request', 'socket-open', 'socket-close', 'retry', 'stream-abandoned', 'timeout', 'pool-summary', 'pool-bypassed', 'observer-error',
 ]);
 
 export class LogSink {
