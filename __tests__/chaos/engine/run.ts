@@ -239,7 +239,7 @@ class ChaosRun {
   summarize(rec: CallRecord): void {
     const s = this.summary;
     count(s, 'calls');
-    count(s, rec.ok ? 'outcome ok' : `outcome ${rec.code ?? 'none'}`);
+    count(s, rec.ok ? 'outcome ok' : `outcome ${rec.code ?? 'none'}${rec.facts?.timeoutPhase !== undefined ? ` ${rec.facts.timeoutPhase}` : ''}`);
     if (rec.stream !== undefined) count(s, `stream ${rec.stream.how}`);
     if ((rec.facts?.retries ?? 0) > 0) count(s, 'retried');
     if (rec.facts?.notRetried !== undefined) count(s, 'notRetried');
