@@ -258,6 +258,11 @@ export class Call implements CallHooks, GuardHooks {
       const onCancel = (): void => {
         attempt.st?.close('canceled');
         body.destroy();
+        // Fail now with a cancel of our own: axios replaces an adapter error that is not a cancel
+        // with a CanceledError of its own when the call's signal or token has fired (lib/core/
+        // dispatchRequest.js throwIfCancellationRequested), which would carry no facts, while the
+        // log line said the error status's code.
+        this.fail(attempt, new this.client.binding.CanceledError(undefined, this.config, attempt.req) as KeepAliveAxiosError, facts);
       };
       if (typeof signal?.addEventListener === 'function') {
         if (signal.aborted) onCancel();

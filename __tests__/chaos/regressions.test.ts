@@ -10,13 +10,31 @@ import { applyKeepAlive, createClient, type KeepAliveHandle } from '../../src';
 import { startFaultServer } from '../helpers/fault-server';
 import { startForwardProxy } from '../helpers/forward-proxy';
 import { CERT, KEY } from '../helpers/proxy-world';
+import { memoryLogger } from '../helpers/logs';
 import { startServer, type TestServer } from '../helpers/server';
+import { trackedTimers } from '../helpers/timers';
 import { settle, until } from '../helpers/wait';
 
 let server: TestServer;
 const handles: KeepAliveHandle[] = [];
+const timers = trackedTimers();
 beforeEach(async () => {
   server = await startServer((req, res, url) => {
+    if (url.pathname === '/err-drip') {
+      // A 503 whose body comes slowly: 40 bytes, 50 ms apart.
+      req.resume();
+      res.statusCode = 503;
+      res.flushHeaders();
+      let n = 0;
+      const tick = (): void => {
+        if (res.destroyed) return;
+        if (n++ === 40) return void res.end();
+        res.write('x');
+        timers.later(50, tick);
+      };
+      tick();
+      return true;
+    }
     if (url.pathname !== '/early') return false;
     // Answers at once, without reading the request body (an auth or size check before the upload).
     res.statusCode = 413;
@@ -26,6 +44,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await Promise.all(handles.splice(0).map((h) => h.close()));
+  timers.clear();
   await server.close();
 });
 
@@ -231,5 +250,30 @@ describe('close reasons say what happened', () => {
       await proxy.close();
       await upstream.close();
     }
+  });
+});
+
+describe('a cancel during an error-body drain', () => {
+  // Chaos seed 5, c384 (a 500 dripping its body on a stream request, canceled 105 ms in): the caller
+  // got an ERR_CANCELED without `error.keepAlive`, and the call's log line said ERR_BAD_RESPONSE.
+  // The drain failed the call with the error status's error once it stopped; axios, seeing the
+  // signal aborted and an error that is not a cancel, threw a CanceledError of its own in its place
+  // (lib/core/dispatchRequest.js throwIfCancellationRequested).
+  test.each(['signal', 'cancelToken'] as const)('seed 5, c384 (%s): the ERR_CANCELED the caller gets carries the facts, and the line says so', async (via) => {
+    const log = memoryLogger();
+    const c = createClient({ logger: log.logger, stream: { drainTimeout: 3000 } });
+    handles.push(c.keepAlive);
+    const ac = new AbortController();
+    const source = axios.CancelToken.source();
+    setTimeout(() => (via === 'signal' ? ac.abort() : source.cancel()), 300);
+    const t0 = performance.now();
+    const error = await c.get(`${server.url}/err-drip`, {
+      responseType: 'stream', ...(via === 'signal' ? { signal: ac.signal } : { cancelToken: source.token }),
+    }).catch((e: { code?: string; keepAlive?: unknown }) => e);
+    expect(performance.now() - t0).toBeLessThan(1500);
+    expect(error).toMatchObject({ code: 'ERR_CANCELED', keepAlive: { reused: false, retries: 0 } });
+    expect(log.lines().filter((l) => l.evt === 'request').map((l) => l.code)).toEqual(['ERR_CANCELED']);
+    await until(() => c.keepAlive.stats().total.closed.total === 1, 1000);
+    expect(c.keepAlive.stats().total.closed.byReason).toEqual({ canceled: 1 });
   });
 });
