@@ -132,12 +132,13 @@ function closeReason(socket: Socket, st: SocketState): CloseReason {
   if (st.peerEnded) return 'server-closed';
   if (st.errorCode === 'ECONNRESET' || st.errorCode === 'EPIPE') return 'server-closed';
   if (st.errorCode !== undefined) return 'error';
-  const req = (socket as Socket & { _httpMessage?: ClientRequest & { shouldKeepAlive?: boolean; res?: { complete: boolean; readableEnded: boolean; statusCode?: number } } })._httpMessage;
+  const req = (socket as Socket & { _httpMessage?: ClientRequest & { shouldKeepAlive?: boolean; res?: { complete: boolean; aborted?: boolean; statusCode?: number } } })._httpMessage;
   // Closed here, mid-body, for no reason above: its reader stopped early (destroy(), a break out of
   // for await); the socket can close before the stream's own 'close' event, so it is decided here.
   // A response complete on the wire but not read to its end counts too: destroying it destroys the
-  // socket (lib/_http_incoming.js _destroy: `!this.readableEnded || !this.complete`).
-  if (req?.res && (!req.res.complete || !req.res.readableEnded)) return 'abandoned';
+  // socket and marks it aborted (lib/_http_incoming.js _destroy: `!this.readableEnded ||
+  // !this.complete`); its 'end' may still be emitted after that, so readableEnded cannot tell.
+  if (req?.res && (!req.res.complete || req.res.aborted === true)) return 'abandoned';
   if (req && req.shouldKeepAlive === false) return 'connection-close';
   if (st.freeing) return 'pool-full';
   // follow-redirects destroys the request of a redirect response without an error once it has read
