@@ -278,3 +278,32 @@ describe('a cancel during an error-body drain', () => {
     expect(c.keepAlive.stats().total.closed.byReason).toEqual({ canceled: 1 });
   });
 });
+
+describe('a second response to one request', () => {
+  // Chaos seeds 6, 9 and 10 (after an /unsolicited response on the same connection): closed as
+  // 'destroyed' or 'pool-full'. The stray response arrived while a request was waiting, was read as
+  // its response, and the real one followed: Node destroys the socket on a second response for one
+  // request, without an error and from inside its parser (lib/_http_client.js parserOnIncomingClient,
+  // "server sent a double response"), while the first response may still be handed back and the
+  // socket freed: the library sees a destroyed socket and no cause, 'destroyed' or (freed first)
+  // 'pool-full'. Telling this destroy from the others needs a hook the library does not have yet (a
+  // per-socket destroy() wrapper that sees a complete, unaborted response on a live request, or a
+  // 'data' listener after the parser's); left for a decision, documented here.
+  test.failing('seed 9, c580: the socket is closed as unsolicited-data', async () => {
+    const doubled = await startServer((req, res) => {
+      req.resume();
+      // Two complete responses in one write, for one request.
+      res.socket?.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nunasked');
+      return true;
+    });
+    const c = createClient({ logger: false });
+    handles.push(c.keepAlive);
+    try {
+      expect((await c.get(`${doubled.url}/x`, { responseType: 'text' })).data).toBe('ok');
+      await until(() => c.keepAlive.stats().total.closed.total === 1, 1000);
+      expect(c.keepAlive.stats().total.closed.byReason).toEqual({ 'unsolicited-data': 1 });
+    } finally {
+      await doubled.close();
+    }
+  });
+});

@@ -98,7 +98,7 @@ export function checkCall(ctx: CallContext, rec: CallRecord, receipts: Receipt[]
   if (rec.settledAt === undefined) return;
   let due = rec.startAt + rec.limits.total;
   if (rec.cancelAt !== undefined) due = Math.min(due, Math.max(rec.cancelAt, rec.startAt));
-  if (rec.closeAt !== undefined) due = Math.min(due, rec.closeAt);
+  if (rec.closeAt !== undefined) due = Math.min(due, Math.max(rec.closeAt, rec.startAt));
   const late = rec.settledAt - due;
   inv.check('settled-in-time', late <= ctx.marginMs, () => `settled ${Math.round(late)} ms after its deadline: ${show(rec)}${lag()}`, i);
 

@@ -82,7 +82,9 @@ export function restMismatches(world: World, clients: ClientRuntime[], describe:
 }
 
 /** Follows a client's socket events: documented reasons, and on direct origins the server's side of each closed connection. */
-export function watchCloses(inv: Invariants, world: World, ledger: Ledger, client: ClientRuntime, onEvent?: (event: PoolEvent) => void): () => void {
+export function watchCloses(
+  inv: Invariants, world: World, ledger: Ledger, client: ClientRuntime, onEvent?: (event: PoolEvent) => void, onExplained?: (what: string) => void,
+): () => void {
   const retries = (): number => client.handle.stats().total.retries;
   const ports = new Map<number, number>();
   const serverOf = new Map<string, ServerName>([
@@ -102,16 +104,23 @@ export function watchCloses(inv: Invariants, world: World, ledger: Ledger, clien
     const reason = event.reason;
     const where = `client ${client.index} socket ${event.socketId} (${event.origin}, port ${port}, ${event.requests} requests)`;
     if (!inv.check('close-reasons', CLOSE_REASONS.has(reason), () => `${where} closed for an undocumented reason ${reason}`)) return;
+    const server = serverOf.get(event.origin);
+    const record = direct && server !== undefined && port !== undefined ? ledger.connection(server, port) : undefined;
+    // A response nobody asked for, read as a waiting request's, makes Node destroy the socket on the
+    // real one ("double response", from inside its parser): the library labels that close 'destroyed',
+    // or 'pool-full' when the first response was handed back first (regressions.test.ts, test.failing).
+    const afterStray = record !== undefined ? record.conn.sentUnsolicited : !direct && ledger.unsolicitedConnections('tls') > 0;
+    if ((reason === 'destroyed' || reason === 'pool-full') && afterStray) {
+      onExplained?.(`closed as '${reason}' after an unsolicited response (the label gap documented in regressions.test.ts)`);
+      return;
+    }
     inv.check('close-reasons', reason !== 'destroyed', () => `${where} closed as 'destroyed' (by code outside the library): nothing in the run does that`);
     inv.check('close-reasons', reason !== 'redirect' || client.plan.kind === 'apply-redirects', () => `${where} closed as 'redirect' without redirects`);
     inv.check('close-reasons', reason !== 'max-age' || client.plan.socketActiveTTL < 300_000, () => `${where} closed as 'max-age' (socketActiveTTL ${client.plan.socketActiveTTL})`);
     inv.check('close-reasons', reason !== 'client-closed' || client.closingAt !== undefined, () => `${where} closed as 'client-closed' before close()`);
     inv.check('close-reasons', reason !== 'pool-full' || client.plan.maxFreeSockets < client.plan.maxSockets || retries() > 0, () =>
       `${where} closed as 'pool-full' with maxFreeSockets = maxSockets ${client.plan.maxSockets} and no retry`);
-    const server = serverOf.get(event.origin);
-    if (!direct || server === undefined || port === undefined) return;
-    const record = ledger.connection(server, port);
-    if (record === undefined) return; // closed before the server saw it connect
+    if (record === undefined) return; // not a direct connection, or closed before the server saw it connect
     const c = record.conn;
     const said = `${where}: the server's connection ${c.id} (${c.served} requests, last ${record.lastPath || '-'}, closed by the server: ${c.closedBy ?? 'no'})`;
     switch (reason) {

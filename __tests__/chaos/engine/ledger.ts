@@ -112,6 +112,13 @@ export class Ledger {
     return this.conns.get(`${server}:${clientPort}`);
   }
 
+  /** Connections of a server on which it wrote a response nobody asked for (since the last forgetClosed()). */
+  unsolicitedConnections(server: ServerName): number {
+    let n = 0;
+    for (const [key, record] of this.conns) if (key.startsWith(`${server}:`) && record.conn.sentUnsolicited) n++;
+    return n;
+  }
+
   /** Forgets the closed connections (at rest, between lives). */
   forgetClosed(): void {
     for (const [key, record] of this.conns) if (!record.conn.open) this.conns.delete(key);

@@ -96,7 +96,7 @@ class LifeRunner {
         const list = tally.counted.get(id) ?? [];
         list.push(event.phase);
         tally.counted.set(id, list);
-      }));
+      }, (what) => count(run.summary, what)));
       if (this.sink !== undefined) {
         const als = run.als;
         this.unwatch.push(client.handle.addLogFields(() => {
@@ -198,7 +198,9 @@ class LifeRunner {
       const logs = this.sink !== undefined && rec.plan.log ? this.sink.take(rec.plan.id) : undefined;
       checkCall({ inv: run.inv, marginMs: run.marginMs, logLines: logs, maxSockets: client.plan.maxSockets, lagMs, describe, allow: (kind) => count(run.summary, kind) }, rec, receipts.get(rec.plan.id) ?? []);
       if (client.closingAt !== undefined && rec.startAt >= client.closingAt) {
-        run.inv.check('close-complete', rec.code === 'ERR_CLIENT_CLOSED', () => `${rec.plan.id} started after close(): ${rec.ok ? 'succeeded' : rec.code}`, rec.plan.index);
+        // axios rejects a call canceled before it starts without calling the adapter (dispatchRequest).
+        const preCanceled = rec.code === 'ERR_CANCELED' && rec.plan.cancel?.when === 'before';
+        run.inv.check('close-complete', rec.code === 'ERR_CLIENT_CLOSED' || preCanceled, () => `${rec.plan.id} started after close(): ${rec.ok ? 'succeeded' : rec.code}`, rec.plan.index);
       }
       tallyCall(this.tallies[rec.plan.client], rec);
       run.summarize(rec);
