@@ -102,11 +102,17 @@ export function checkCall(ctx: CallContext, rec: CallRecord, receipts: Receipt[]
   const late = rec.settledAt - due;
   inv.check('settled-in-time', late <= ctx.marginMs, () => `settled ${Math.round(late)} ms after its deadline: ${show(rec)}${lag()}`, i);
 
+  // After an unsolicited response on this request's connection, the responses on it are shifted by
+  // one (the keep-alive race documented in regressions.test.ts): what this call got follows from that,
+  // not from its route. Still checked: it settled in time, a documented code, the retry rules.
+  const desynced = receipts.some((r) => r.conn.sentUnsolicited);
+  if (desynced) ctx.allow('calls on a connection after an unsolicited response (outcome not checked against the route)');
+
   // --- errors ---
   if (rec.ok === false) {
     const code = rec.code ?? '(none)';
     inv.check('axios-error-code', rec.isAxiosError && DOCUMENTED_CODES.has(code), () => `${rec.isAxiosError ? '' : 'not an AxiosError, '}code ${code}: ${show(rec)}`, i);
-    checkErrorFacts(ctx, rec, receipts, route, lag);
+    if (!desynced) checkErrorFacts(ctx, rec, receipts, route, lag);
   }
 
   // --- success: the response is this request's ---

@@ -27,6 +27,8 @@ interface ConnRecord {
   conn: FaultConnection;
   /** Path of the last request on it. */
   lastPath: string;
+  /** The last few requests on it (id and path), for diagnostics. */
+  history: string[];
 }
 
 /** The number in a chaos request id (`c123`). */
@@ -45,14 +47,18 @@ export class Ledger {
   onServerEvent(server: ServerName, event: FaultEvent): void {
     switch (event.type) {
       case 'conn-open':
-        this.conns.set(`${server}:${event.conn.remotePort}`, { conn: event.conn, lastPath: '' });
+        this.conns.set(`${server}:${event.conn.remotePort}`, { conn: event.conn, lastPath: '', history: [] });
         return;
       case 'conn-close':
         return;
       case 'request': {
         const req = event.req;
         const record = this.conns.get(`${server}:${req.conn.remotePort}`);
-        if (record !== undefined && record.conn === req.conn) record.lastPath = req.path;
+        if (record !== undefined && record.conn === req.conn) {
+          record.lastPath = req.path;
+          record.history.push(`${req.id ?? '-'} ${req.method} ${req.path}`);
+          if (record.history.length > 6) record.history.shift();
+        }
         const id = req.id;
         if (id === undefined) return;
         if (indexOfId(id) < this.checkedBelow) {
