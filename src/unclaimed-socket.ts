@@ -24,8 +24,10 @@ export function labelUnclaimedSocket(req: ClientRequest, socket: Socket): void {
   const st = socketState(socket);
   if (st === undefined) return;
   const error = destroyError(req);
-  let reason: CloseReason = 'canceled';
+  // Destroyed without an error (req.destroy(), req.abort()): by code outside the library.
+  let reason: CloseReason = 'destroyed';
   if (error?.code === 'ETIMEDOUT' || error?.code === 'ECONNABORTED') reason = 'timeout';
   else if (error?.code === 'ERR_CLIENT_CLOSED') reason = 'client-closed';
+  else if (error?.code === 'ERR_CANCELED') reason = 'canceled';
   st.close(reason, reason === 'timeout' ? error?.keepAlive?.timeoutPhase : undefined);
 }

@@ -107,6 +107,10 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     forwarded++;
     const headers: http.OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.includes(k)) headers[k] = v;
+    // A body of unknown length stays chunked on the way up: Node would send a DELETE's (or GET's)
+    // piped body unframed otherwise (useChunkedEncodingByDefault), and the upstream would read it as
+    // the next request.
+    if (req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
     const upstream = http.request(
       { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port || 80, path: target.pathname + target.search, method: req.method, headers, agent: upstreamAgent },
       (up) => {

@@ -196,7 +196,8 @@ class LifeRunner {
     for (const rec of records) {
       const client = this.clients[rec.plan.client];
       const logs = this.sink !== undefined && rec.plan.log ? this.sink.take(rec.plan.id) : undefined;
-      checkCall({ inv: run.inv, marginMs: run.marginMs, logLines: logs, maxSockets: client.plan.maxSockets, lagMs, describe, allow: (kind) => count(run.summary, kind) }, rec, receipts.get(rec.plan.id) ?? []);
+      checkCall({ inv: run.inv, marginMs: run.marginMs, logLines: logs, maxSockets: client.plan.maxSockets, lagMs, describe, allow: (kind) => count(run.summary, kind),
+        history: (r) => run.world.ledger.connection(r.server, r.conn.remotePort)?.history.join(', ') ?? '?' }, rec, receipts.get(rec.plan.id) ?? []);
       if (client.closingAt !== undefined && rec.startAt >= client.closingAt) {
         // axios rejects a call canceled before it starts without calling the adapter (dispatchRequest).
         const preCanceled = rec.code === 'ERR_CANCELED' && rec.plan.cancel?.when === 'before';
