@@ -29,6 +29,8 @@ export class SocketState {
   idle = false;
   /** Freed by its last request and not yet kept, handed on or destroyed. */
   freeing = false;
+  /** Freed without ever carrying a request (made for a queue that emptied meanwhile). */
+  unused = false;
   freedAt = 0;
   lastReadAt = 0;
   peerEnded = false;
@@ -125,6 +127,10 @@ function onSocketFree(this: Socket): void {
   const st = socketState(this)!;
   st.freeing = true;
   st.freedAt = now();
+  // Node creates a socket for its queue when one closes and hands it over by emitting 'free'
+  // (lib/_http_agent.js removeSocket): one that never carried a request. If the queue emptied while
+  // it was being made (a tunnel takes a while), the agent destroys it: that is not 'pool-full'.
+  st.unused = (this as Socket & { _httpMessage?: unknown })._httpMessage == null;
 }
 
 function closeReason(socket: Socket, st: SocketState): CloseReason {
@@ -140,7 +146,7 @@ function closeReason(socket: Socket, st: SocketState): CloseReason {
   // !this.complete`); its 'end' may still be emitted after that, so readableEnded cannot tell.
   if (req?.res && (!req.res.complete || req.res.aborted === true)) return 'abandoned';
   if (req && req.shouldKeepAlive === false) return 'connection-close';
-  if (st.freeing) return 'pool-full';
+  if (st.freeing) return st.unused ? 'unused' : 'pool-full';
   // follow-redirects destroys the request of a redirect response without an error once it has read
   // it (index.js destroyRequest(), called from _processResponse) and follows on another request.
   const status = req?.res?.statusCode;

@@ -20,6 +20,7 @@ export type CloseReason =
   | 'client-closed' // the client was closed (handle.close())
   | 'redirect' // follow-redirects dropped the connection of a redirect response it had read (maxRedirects > 0)
   | 'request-unfinished' // the response ended, the request body did not finish writing within 50 ms (unfinished-request.ts)
+  | 'unused' // a new connection (a proxy tunnel, ready later) found no request left to carry: Node's agent does not pool a socket that never carried one
   | 'destroyed'; // closed by code outside the library without an error (req.destroy(), agent.destroy())
 
 export type TimeoutPhase = 'queue' | 'connect' | 'response' | 'idle' | 'total';

@@ -307,3 +307,68 @@ describe('a second response to one request', () => {
     }
   });
 });
+
+describe('a tunnel the proxy closes', () => {
+  // Chaos seed 21, life 2, the client through the proxy: tunnels closed as 'destroyed' (or
+  // 'pool-full'). When the upstream drops the connection, the proxy closes the client's end of the
+  // tunnel; the TLS socket inside it closes without an 'end' or 'error' of its own (they happen on
+  // the TCP socket under it), so the library saw a socket closed for no reason.
+  test.each(['destroy', 'reset', 'answer-then-reset'])('seed 21: the upstream drops the connection (%s): server-closed', async (how) => {
+    const upstream = await startServer((req, res) => {
+      const raw = (req.socket as Socket & { _parent?: Socket })._parent ?? req.socket;
+      if (how === 'destroy') req.socket.destroy(); // no answer
+      else if (how === 'reset') raw.resetAndDestroy();
+      else {
+        res.end('ok');
+        setTimeout(() => raw.resetAndDestroy(), 50); // while the client's socket is idle in the pool
+      }
+      return true;
+    }, { key: KEY, cert: CERT });
+    const proxy = await startForwardProxy();
+    const c = createClient({ logger: false, proxy: proxy.url, agent: { tls: { ca: CERT } } });
+    handles.push(c.keepAlive);
+    try {
+      const outcome = await c.get(`${upstream.url}/drop`).then((r) => r.status, (e: { code?: string }) => e.code);
+      expect(outcome).toBe(how === 'answer-then-reset' ? 200 : 'ECONNRESET');
+      await until(() => c.keepAlive.stats().total.closed.total === 1, 1000);
+      expect(c.keepAlive.stats().total.closed.byReason).toEqual({ 'server-closed': 1 });
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
+  });
+});
+
+describe('a connection made for a queue that emptied meanwhile', () => {
+  // Chaos seed 21, life 2, the client through the proxy: 'pool-full' with maxFreeSockets =
+  // maxSockets. When a socket closes while requests wait, Node makes a new one for the queue and
+  // hands it over by emitting 'free' (lib/_http_agent.js removeSocket); a tunnel takes a while, the
+  // waiting call gave up meanwhile, and the agent destroys the new socket, which never carried a
+  // request: the library read it as a freed socket it had no room for.
+  test('seed 21: the new tunnel is closed as unused', async () => {
+    const upstream = await startServer((req, res, url) => {
+      if (url.pathname === '/hold') timers.later(200, () => req.socket.destroy()); // then dropped
+      else timers.later(300, () => res.end('late but fine')); // frees its socket at 300 ms
+      return true;
+    }, { key: KEY, cert: CERT });
+    const proxy = await startForwardProxy();
+    const c = createClient({ logger: false, proxy: proxy.url, agent: { tls: { ca: CERT }, maxSockets: 2 } });
+    handles.push(c.keepAlive);
+    try {
+      const dropped = c.get(`${upstream.url}/hold`).catch((e: { code?: string }) => e.code);
+      const slow = c.get(`${upstream.url}/slow`, { responseType: 'text' });
+      await until(() => proxy.tunnels() === 2, 1000);
+      proxy.behave('slow-connect'); // the tunnel Node makes for the queue is ready 300 ms after it is asked for
+      const queued = c.get(`${upstream.url}/slow`, { responseType: 'text' }); // waits: maxSockets busy
+      expect(await dropped).toBe('ECONNRESET'); // at 200 ms: Node starts a tunnel for the queue
+      expect((await slow).status).toBe(200); // at 300 ms: its socket goes to the queued call
+      expect((await queued).status).toBe(200);
+      // The tunnel made for the queue is ready with nobody waiting.
+      await until(() => proxy.tunnels() === 3 && c.keepAlive.stats().total.closed.total === 2, 2000);
+      expect(c.keepAlive.stats().total.closed.byReason).toEqual({ 'server-closed': 1, unused: 1 });
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
+  });
+});

@@ -14,7 +14,7 @@ import type { World, ServerName } from './world';
 /** The close reasons the README documents (`stats().closed.byReason`, the `socket-close` line). */
 export const CLOSE_REASONS: ReadonlySet<string> = new Set([
   'idle-timeout', 'server-hint', 'max-age', 'connection-close', 'server-closed', 'error', 'timeout', 'abandoned', 'drain-limit',
-  'canceled', 'unsolicited-data', 'pool-full', 'client-closed', 'redirect', 'destroyed', 'request-unfinished',
+  'canceled', 'unsolicited-data', 'pool-full', 'client-closed', 'redirect', 'destroyed', 'request-unfinished', 'unused',
 ]);
 
 /** Checks created - closed = active + idle for every origin of the client, and in total. */
