@@ -19,7 +19,7 @@ import { Invariants } from './invariants';
 import { LogSink } from './log-sink';
 import { drawCall, drawLife, type ClientPlan, type EpochPlan, type LifePlan, type RunShape } from './plan';
 import { ResourceTracker } from './resources';
-import { CERT, World } from './world';
+import { CERT, World, type ServerName } from './world';
 
 export interface ChaosLib {
   createClient: typeof CreateClient;
@@ -197,7 +197,8 @@ class LifeRunner {
       const client = this.clients[rec.plan.client];
       const logs = this.sink !== undefined && rec.plan.log ? this.sink.take(rec.plan.id) : undefined;
       checkCall({ inv: run.inv, marginMs: run.marginMs, logLines: logs, maxSockets: client.plan.maxSockets, lagMs, describe, allow: (kind) => count(run.summary, kind),
-        history: (r) => run.world.ledger.connection(r.server, r.conn.remotePort)?.history.join(', ') ?? '?' }, rec, receipts.get(rec.plan.id) ?? []);
+        history: (r) => run.world.ledger.connection(r.server, r.conn.remotePort)?.history.join(', ') ?? '?',
+        strayOn: (server) => run.world.ledger.unsolicitedConnections(server as ServerName) > 0 }, rec, receipts.get(rec.plan.id) ?? []);
       if (client.closingAt !== undefined && rec.startAt >= client.closingAt) {
         // axios rejects a call canceled before it starts without calling the adapter (dispatchRequest).
         const preCanceled = rec.code === 'ERR_CANCELED' && rec.plan.cancel?.when === 'before';
