@@ -117,12 +117,17 @@ export class ClientState {
     // Listen before anything is destroyed: a destroyed socket reports `closed` at once but emits
     // 'close' (and leaves the agent's lists) only after its handle closed (node lib/net.js _destroy),
     // and closeWith()/closeStream() below destroy the sockets of the calls still running.
-    const sockets = [...this.httpAgent.allSockets(), ...this.httpsAgent.allSockets()];
-    const closed = sockets.filter((s) => !s.closed).map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
+    // The agents' lists and the pool's own open sockets: a socket being destroyed has left the lists
+    // already (agentkeepalive's socket timeouts call removeSocket() at once) but is not closed yet.
+    // The pool's own are waited for until their 'close' (which counts them), even when `closed` is set already.
+    const own = new Set(this.stats.openSockets());
+    const sockets = new Set([...this.httpAgent.allSockets(), ...this.httpsAgent.allSockets(), ...own]);
+    const closed = [...sockets].filter((s) => own.has(s) || !s.closed).map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
     for (const call of [...this.inflight]) call.closeWith();
     for (const call of [...this.streaming]) call.closeStream();
     this.httpAgent.closeAll();
     this.httpsAgent.closeAll();
+    for (const s of sockets) if (!s.destroyed) s.destroy();
     await Promise.all(closed);
   }
 }

@@ -159,7 +159,7 @@ function onSocketClose(this: Socket): void {
   const st = socketState(this)!;
   const reason = closeReason(this, st);
   st.counters.closed[reason] = (st.counters.closed[reason] ?? 0) + 1;
-  st.counters.open.delete(st);
+  st.counters.open.delete(this);
   const pool = poolOf(this);
   const log = pool?.log;
   const requests = (this as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 0;
@@ -198,7 +198,7 @@ export function adoptSocket(socket: Socket, st: SocketState, pool: PoolContext):
   s[kSocket] = st;
   s[kPool] = pool;
   st.counters.created++;
-  st.counters.open.add(st);
+  st.counters.open.add(socket);
   socket.once(s.encrypted ? 'secureConnect' : 'connect', onSocketReady);
   socket.on('data', onSocketData);
   socket.once('end', onSocketEnd);

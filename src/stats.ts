@@ -40,7 +40,7 @@ export class OriginCounters {
    * (agentkeepalive's free-socket timeout calls removeSocket() at once), before its 'close' counts
    * it closed: so `created - closed = active + idle` holds at every moment.
    */
-  readonly open = new Set<{ readonly idle: boolean }>();
+  readonly open = new Set<Socket>();
 }
 
 export interface OriginStats {
@@ -136,6 +136,13 @@ export class StatsRegistry {
     return c;
   }
 
+  /** Every socket of the pool from its creation to its 'close', whether the agent still lists it or not. */
+  openSockets(): Socket[] {
+    const out: Socket[] = [];
+    for (const c of this.counters.values()) out.push(...c.open);
+    return out;
+  }
+
   nameOrigin(name: string, origin: string): void {
     if (!this.names.has(name)) this.names.set(name, origin);
   }
@@ -148,8 +155,8 @@ export class StatsRegistry {
       const v = view(origin);
       add(v, c);
       if (c.proxy !== undefined) v.proxy = c.proxy;
-      for (const st of c.open) {
-        if (st.idle) v.idle++;
+      for (const socket of c.open) {
+        if (socketState(socket)?.idle === true) v.idle++;
         else v.active++;
       }
     }

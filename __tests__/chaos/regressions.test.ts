@@ -372,3 +372,24 @@ describe('a connection made for a queue that emptied meanwhile', () => {
     }
   });
 });
+
+describe('close() waits for every socket of the pool', () => {
+  // Chaos seed 3 (npm test): after close() resolved, a socket was still open (created 47, closed 46).
+  // close() waited for the sockets in the agent's lists; a socket being destroyed has left them
+  // already (agentkeepalive's socket timeouts destroy it and call removeSocket() at once) and closes
+  // a moment later.
+  test('seed 3: close() during an idle socket\'s timeout resolves after that socket closed', async () => {
+    const c = createClient({ logger: false, agent: { freeSocketTimeout: 100 } });
+    handles.push(c.keepAlive);
+    await c.get(`${server.url}/json`);
+    await until(() => c.keepAlive.stats().total.idle === 1, 1000);
+    const free = Object.values((c.keepAlive.httpAgent as unknown as { freeSockets: Record<string, Socket[]> }).freeSockets).flat();
+    const closing = new Promise<void>((resolve) => {
+      free[0].on('timeout', () => resolve(c.keepAlive.close())); // after agentkeepalive's own listener
+    });
+    await closing;
+    const after = c.keepAlive.stats().total;
+    expect(free[0].closed).toBe(true);
+    expect(after).toMatchObject({ active: 0, idle: 0, created: 1, closed: { total: 1 } });
+  });
+});
