@@ -3,7 +3,7 @@
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { KeepAliveHttpAgent, KeepAliveHttpsAgent, type PoolAgent } from './agent';
 import type { AdapterFunction, AxiosBinding } from './axios-binding';
-import type { PoolContext } from './socket-state';
+import { socketState, type PoolContext } from './socket-state';
 import { Call } from './call';
 import { currentInbound, propagate } from './correlation';
 import { ErrorCodes, type BypassReason } from './errors';
@@ -127,7 +127,11 @@ export class ClientState {
     for (const call of [...this.streaming]) call.closeStream();
     this.httpAgent.closeAll();
     this.httpsAgent.closeAll();
-    for (const s of sockets) if (!s.destroyed) s.destroy();
+    for (const s of sockets) {
+      if (s.destroyed) continue;
+      socketState(s)?.close('client-closed');
+      s.destroy();
+    }
     await Promise.all(closed);
   }
 }

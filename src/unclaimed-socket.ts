@@ -24,10 +24,13 @@ export function labelUnclaimedSocket(req: ClientRequest, socket: Socket): void {
   const st = socketState(socket);
   if (st === undefined) return;
   const error = destroyError(req);
-  // Destroyed without an error (req.destroy(), req.abort()): by code outside the library.
-  let reason: CloseReason = 'destroyed';
+  let reason: CloseReason;
   if (error?.code === 'ETIMEDOUT' || error?.code === 'ECONNABORTED') reason = 'timeout';
   else if (error?.code === 'ERR_CLIENT_CLOSED') reason = 'client-closed';
   else if (error?.code === 'ERR_CANCELED') reason = 'canceled';
+  // No error: a request Node made this socket for (its queue's first, lib/_http_agent.js
+  // removeSocket) that was served by another socket meanwhile and has finished (responseKeepAlive
+  // marks it destroyed). The socket is handed to the queue, or closed as 'unused' (socket-state.ts).
+  else return;
   st.close(reason, reason === 'timeout' ? error?.keepAlive?.timeoutPhase : undefined);
 }

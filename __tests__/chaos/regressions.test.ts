@@ -345,9 +345,11 @@ describe('a connection made for a queue that emptied meanwhile', () => {
   // hands it over by emitting 'free' (lib/_http_agent.js removeSocket); a tunnel takes a while, the
   // waiting call gave up meanwhile, and the agent destroys the new socket, which never carried a
   // request: the library read it as a freed socket it had no room for.
-  test('seed 21: the new tunnel is closed as unused', async () => {
+  // Seed 101, life 0: the same, when the queued call had finished before the tunnel was ready.
+  test.each(['/slow', '/fast'])('seeds 21 and 101: the new tunnel is closed as unused (queued call to %s)', async (queuedPath) => {
     const upstream = await startServer((req, res, url) => {
       if (url.pathname === '/hold') timers.later(200, () => req.socket.destroy()); // then dropped
+      else if (url.pathname === '/fast') res.end('at once');
       else timers.later(300, () => res.end('late but fine')); // frees its socket at 300 ms
       return true;
     }, { key: KEY, cert: CERT });
@@ -359,7 +361,7 @@ describe('a connection made for a queue that emptied meanwhile', () => {
       const slow = c.get(`${upstream.url}/slow`, { responseType: 'text' });
       await until(() => proxy.tunnels() === 2, 1000);
       proxy.behave('slow-connect'); // the tunnel Node makes for the queue is ready 300 ms after it is asked for
-      const queued = c.get(`${upstream.url}/slow`, { responseType: 'text' }); // waits: maxSockets busy
+      const queued = c.get(`${upstream.url}${queuedPath}`, { responseType: 'text' }); // waits: maxSockets busy
       expect(await dropped).toBe('ECONNRESET'); // at 200 ms: Node starts a tunnel for the queue
       expect((await slow).status).toBe(200); // at 300 ms: its socket goes to the queued call
       expect((await queued).status).toBe(200);
