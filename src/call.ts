@@ -9,6 +9,7 @@ import type { ClientState } from './client-state';
 import { now, roundMs, unrefTimer } from './clock';
 import { drainBody, replay } from './drain-error-body';
 import { frameStreamBody } from './frame-stream-body';
+import { deferLegacyFormFlow } from './legacy-form-body';
 import {
   ErrorCodes, timeoutError,
   type BypassReason, type ErrorFacts, type KeepAliveAxiosError, type ResponseFacts, type SocketFacts,
@@ -116,6 +117,7 @@ export class Call implements CallHooks, GuardHooks {
       if (this.opts.step > 0) this.schedule(this.opts.step);
       this.client.inflight.add(this);
       frameStreamBody(this.config);
+      deferLegacyFormFlow(this.config);
       this.dispatch(false);
     });
   }

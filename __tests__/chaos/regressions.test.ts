@@ -61,33 +61,51 @@ describe('a request whose body never ends does not keep its socket for ever', ()
   // form-data (CombinedStream) flows synchronously inside pipe(), before pipeline listens for its
   // 'end', so the request is never ended although every byte was written and the server answered.
   // Node frees a socket only when the response ended *and* the request finished
-  // (lib/_http_client.js responseOnEnd -> responseKeepAlive).
+  // (lib/_http_client.js responseOnEnd -> responseKeepAlive). Two fixes: the form's flow starts a
+  // tick later (legacy-form-body.ts), and any request still unfinished 50 ms after its response
+  // closes its socket (unfinished-request.ts).
   test.each([
     ['createClient()', () => createClient({ logger: false })],
     ['applyKeepAlive() on an instance with redirects on', () => {
       const instance = axios.create({ maxRedirects: 5 });
       return Object.assign(instance, { keepAlive: applyKeepAlive(instance, { logger: false }) });
     }],
-  ])('seed 1, c236: a legacy form-data POST with maxBodyLength set (%s)', async (_name, make) => {
+  ])('seed 1, c236: a legacy form-data POST with maxBodyLength set ends, and its socket is reused (%s)', async (_name, make) => {
     const c = make();
     handles.push(c.keepAlive);
     const res = await c.post(`${server.url}/json`, form(), { maxBodyLength: Infinity });
-    expect(res.status).toBe(200);
+    expect(res.data).toMatchObject({ method: 'POST', received: form().getLengthSync() });
     await until(() => c.keepAlive.stats().total.active === 0, 1000);
-    expect(c.keepAlive.stats().total.closed.byReason).toEqual({ 'request-unfinished': 1 });
-    expect((await c.get(`${server.url}/json`)).status).toBe(200); // and the pool works on
+    expect((await c.get(`${server.url}/json`)).keepAlive?.reused).toBe(true);
+    expect(c.keepAlive.stats().total.closed.total).toBe(0);
   });
 
-  test('seed 1, c170 (stream response): the body ends, and no idle timeout is counted after it', async () => {
+  // Chaos seed 101, calls c6381, c8896, c12630, c13841, c18019: a form-data POST to a redirect timed
+  // out in `response` although the server had answered 302 at once: follow-redirects follows only
+  // once the request has ended.
+  test('seed 101, c8896: a legacy form-data POST with maxBodyLength set follows its redirect', async () => {
+    const faults = await startFaultServer();
+    const instance = axios.create({ maxRedirects: 5 });
+    const c = Object.assign(instance, { keepAlive: applyKeepAlive(instance, { logger: false, timeouts: { response: 1000 } }) });
+    handles.push(c.keepAlive);
+    try {
+      const res = await c.post(`${faults.url}/redirect?to=%2Fok`, form(), { maxBodyLength: Infinity });
+      expect(res.data).toMatchObject({ ok: true, method: 'GET' }); // a 302 turns a POST into a GET
+    } finally {
+      await faults.close();
+    }
+  });
+
+  test('seed 1, c170 (stream response): no idle timeout is counted after the body ended', async () => {
     const c = createClient({ logger: false, timeouts: { idle: 300 } });
     handles.push(c.keepAlive);
     const res = await c.post<Readable>(`${server.url}/json`, form(), { maxBodyLength: Infinity, responseType: 'stream' });
     for await (const chunk of res.data) void chunk;
     await settle(600);
-    expect(c.keepAlive.stats().total).toMatchObject({ active: 0, timeouts: {}, closed: { byReason: { 'request-unfinished': 1 } } });
+    expect(c.keepAlive.stats().total).toMatchObject({ active: 0, idle: 1, timeouts: {}, closed: { total: 0 } });
   });
 
-  test('a server that answers before reading an upload that never ends', async () => {
+  test('a server that answers before reading an upload that never ends: the socket is closed 50 ms after the response', async () => {
     const c = createClient({ logger: false });
     handles.push(c.keepAlive);
     const body = new Readable({ read() {} }); // never ends
