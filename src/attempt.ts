@@ -259,6 +259,9 @@ export class Attempt implements AttemptHooks {
   due(at: number): number {
     const phase = this.phase;
     if (this.limit === 0 || phase === 'done' || phase === 'dispatch') return Infinity;
+    // Destroyed already (axios's cancel, a finished response), its 'close' not yet emitted: nothing
+    // left to time out; a deadline expiring now would count a timeout nobody sees.
+    if (this.req !== null && this.req.destroyed) return Infinity;
     if (phase !== 'idle') return this.phaseStart + this.limit;
     const lastRead = this.st !== null ? this.st.lastReadAt : this.lastReadAt;
     const due = (lastRead > this.phaseStart ? lastRead : this.phaseStart) + this.limit;

@@ -413,3 +413,32 @@ describe('close() waits for every socket of the pool', () => {
     expect(after).toMatchObject({ active: 0, idle: 0, created: 1, closed: { total: 1 } });
   });
 });
+
+describe('a cancel and a deadline in the same moment', () => {
+  // Chaos seed 101, c12244 (a stream stalled mid-body, canceled at +222 ms): the reader got
+  // ERR_CANCELED, yet stats() counted an idle timeout too. axios's cancel destroys the request at
+  // once; its 'close', which ends the attempt's deadlines, comes only when the socket has closed; the
+  // call's timer fired in between. Jest's fake timers put the deadline exactly there.
+  test('seed 101, c12244: a request destroyed by a cancel has no deadline left to expire', async () => {
+    const faults = await startFaultServer();
+    const c = createClient({ logger: false, timeouts: { idle: 1000 } });
+    handles.push(c.keepAlive);
+    try {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      const ac = new AbortController();
+      const res = await c.get<Readable>(`${faults.url}/stall-mid-body`, { responseType: 'stream', signal: ac.signal });
+      const seen = new Promise<string | undefined>((resolve) => res.data.once('error', (e: { code?: string }) => resolve(e.code)));
+      await new Promise<void>((resolve) => res.data.once('data', () => resolve())); // reading: waits for the rest
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      ac.abort(); // the request is destroyed now; its socket closes later
+      jest.advanceTimersByTime(1500); // the idle deadline, before that close
+      expect(await seen).toBe('ERR_CANCELED');
+      jest.useRealTimers();
+      await until(() => c.keepAlive.stats().total.closed.total === 1, 1000);
+      expect(c.keepAlive.stats().total).toMatchObject({ timeouts: {}, closed: { byReason: { canceled: 1 } } });
+    } finally {
+      jest.useRealTimers();
+      await faults.close();
+    }
+  });
+});
