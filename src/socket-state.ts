@@ -31,6 +31,8 @@ export class SocketState {
   freeing = false;
   /** Freed without ever carrying a request (made for a queue that emptied meanwhile). */
   unused = false;
+  /** A socket timeout fired while this request (its number on the socket) was on it. */
+  timedOutOnRequest = -1;
   freedAt = 0;
   lastReadAt = 0;
   peerEnded = false;
@@ -120,6 +122,9 @@ function onSocketTimeout(this: Socket): void {
   // agentkeepalive's own 'timeout' listener (installed before this one) destroys an idle socket.
   const st = socketState(this)!;
   if (st.idle) st.close(st.idleCause);
+  // On a busy socket: axios's own `timeout` (socket inactivity, req.setTimeout), whose handler - or
+  // follow-redirects' `socket.on('timeout', socket.destroy)` - may destroy it without an error.
+  else st.timedOutOnRequest = (this as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 0;
 }
 
 function onSocketFree(this: Socket): void {
@@ -151,6 +156,9 @@ function closeReason(socket: Socket, st: SocketState): CloseReason {
   // it (index.js destroyRequest(), called from _processResponse) and follows on another request.
   const status = req?.res?.statusCode;
   if (status !== undefined && status >= 300 && status < 400) return 'redirect';
+  // A socket timeout fired during the current request (axios's own `timeout`; with redirects on,
+  // follow-redirects destroys the socket on it without an error).
+  if (st.timedOutOnRequest === ((socket as Socket & Record<symbol, number>)[SOCKET_REQUEST_COUNT] ?? 0)) return 'timeout';
   // Nothing above: someone else's code destroyed the request or the socket without an error.
   return 'destroyed';
 }

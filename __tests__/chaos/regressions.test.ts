@@ -442,3 +442,18 @@ describe('a cancel and a deadline in the same moment', () => {
     }
   });
 });
+
+describe('axios\'s own timeout with redirects on', () => {
+  // Chaos seed 202, life 29, c17823 (follow-redirects, axios `timeout` 511, a stream body never
+  // read): 'destroyed'. axios's timeout is socket inactivity, and follow-redirects destroys the
+  // socket on it without an error (`socket.on('timeout', socket.destroy)`).
+  test('seed 202, c17823: the socket it closes is closed as timeout', async () => {
+    const instance = axios.create({ maxRedirects: 5, timeout: 300 });
+    const handle = applyKeepAlive(instance, { logger: false });
+    handles.push(handle);
+    const res = await instance.get<Readable>(`${server.url}/bytes?n=100`, { responseType: 'stream' }); // never read
+    await until(() => handle.stats().total.closed.total === 1, 2000);
+    expect(handle.stats().total.closed.byReason).toEqual({ timeout: 1 });
+    res.data.destroy();
+  });
+});

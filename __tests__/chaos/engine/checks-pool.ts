@@ -194,7 +194,8 @@ export function tallyCall(t: ClientTally, rec: CallRecord): void {
     t.byPhase[phase] = (t.byPhase[phase] ?? 0) + 1;
     t.seen.set(rec.plan.id, show(rec));
   }
-  if (rec.code === 'ECONNABORTED') t.axiosTimeouts++;
+  // axios's own `timeout` (socket inactivity) can close a socket under a call that resolved (an unread stream).
+  if (rec.code === 'ECONNABORTED' || (rec.plan.axiosTimeout !== undefined && rec.ok === true)) t.axiosTimeouts++;
   if (rec.stream?.how === 'error' && rec.stream.code === 'ETIMEDOUT') {
     t.streamTimeouts++;
     t.byPhase.idle = (t.byPhase.idle ?? 0) + 1; // after the headers, only `idle` is watched
