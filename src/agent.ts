@@ -121,6 +121,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
 
     /** @internal */ add(req: ClientRequest, options: Record<string, unknown>, attempt: AttemptHooks | null): void {
       const self = this as unknown as AgentInternals;
+      this.proxyRouter?.beforeRequest();
       bindRequest(req, attempt);
       let name: string;
       if (attempt?.forceNewSocket) {

@@ -2,7 +2,7 @@ import type { CreateAxiosDefaults } from 'axios';
 import type { Logger, Level } from 'pino';
 import type { CallLogger } from './log';
 import type { SecureContextOptions } from 'node:tls';
-import type { ProxyRoutes } from './proxy-config';
+import type { ProxySetting } from './proxy-config';
 
 /**
  * Every option of axios-keepalive, with its default and the reason for it.
@@ -166,7 +166,7 @@ export interface KeepAliveRequestOptions {
 export interface ResolvedOptions {
   propagateHeaders: readonly string[];
   /** `proxy`: the proxy routes of the pool, null when it connects directly to every upstream. */
-  agent: Required<Omit<AgentOptions, 'tls'>> & { tls: TlsOptions | undefined; proxy: ProxyRoutes | null };
+  agent: Required<Omit<AgentOptions, 'tls'>> & { tls: TlsOptions | undefined; proxy: ProxySetting };
   logger: Logger | false;
   logLevel: Level;
   timeouts: Required<TimeoutOptions>;

@@ -18,7 +18,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { PoolContext } from './socket-state';
 import { socketState } from './socket-state';
-import { proxyFor, type ProxyRoutes } from './proxy-config';
+import { envFingerprint, proxyFor, proxyFromEnv, type ProxyRoutes, type ProxySetting } from './proxy-config';
 import type { ProxyEndpoint } from './proxy-endpoint';
 import { toAbsoluteForm } from './proxy-absolute-form';
 import { authorityOf, openTunnel, type TunnelError } from './proxy-tunnel';
@@ -50,12 +50,44 @@ const DIRECT = null;
 export class ProxyRouter {
   /** Pool name -> its proxy, or null (direct): NO_PROXY is matched once per upstream, not per request. */
   private readonly byName = new Map<string, ProxyEndpoint | null>();
+  private routes: ProxyRoutes | null;
+  /** The environment's proxy variables the routes were read from (live mode only). */
+  private fingerprint: string | undefined;
+  private readonly connectTimeout: number;
 
   constructor(
     private readonly agent: RoutedAgent,
     private readonly protocol: 'http:' | 'https:',
-    private readonly routes: ProxyRoutes,
-  ) {}
+    setting: Exclude<ProxySetting, null>,
+  ) {
+    this.connectTimeout = setting.connectTimeout;
+    if ('live' in setting) {
+      this.fingerprint = envFingerprint();
+      this.routes = proxyFromEnv(process.env, setting.connectTimeout);
+    } else {
+      this.routes = setting;
+    }
+  }
+
+  /**
+   * Live mode: the environment's proxy variables changed since the routes were decided. Re-decide
+   * them, and close the idle sockets: they were opened on the old routes (direct, or through
+   * another proxy), and the pool must not send the next request on one of them.
+   */
+  private refresh(): void {
+    if (this.fingerprint === undefined) return;
+    const now = envFingerprint();
+    if (now === this.fingerprint) return;
+    this.fingerprint = now;
+    this.routes = proxyFromEnv(process.env, this.connectTimeout);
+    this.byName.clear();
+    for (const list of Object.values(this.agent.freeSockets)) {
+      for (const socket of list ?? []) {
+        socketState(socket)?.close('proxy-changed');
+        socket.destroy();
+      }
+    }
+  }
 
   /** The proxy for a pool name (cached), or null for a direct connection. */
   endpointFor(name: string, options: Options): ProxyEndpoint | null {
@@ -63,12 +95,17 @@ export class ProxyRouter {
     if (endpoint === undefined) {
       const host = String(options.hostname ?? options.host ?? 'localhost');
       const port = Number(options.port) || (this.protocol === 'https:' ? 443 : 80);
-      endpoint = proxyFor(this.routes, this.protocol, host, port) ?? DIRECT;
+      endpoint = this.routes === null ? DIRECT : proxyFor(this.routes, this.protocol, host, port) ?? DIRECT;
       this.byName.set(name, endpoint);
       // stats() and the socket lines show the upstream, with the proxy beside it.
       if (endpoint !== null) this.agent.pool.stats.forOrigin(this.agent.originFor(name, options)).proxy = endpoint.label;
     }
     return endpoint;
+  }
+
+  /** Before addRequest() picks a socket: in live mode, follow a change of the environment. */
+  beforeRequest(): void {
+    this.refresh();
   }
 
   /** addRequest(): an http: request to a proxied upstream goes out in absolute form. */
@@ -124,7 +161,7 @@ export class ProxyRouter {
         proxy: endpoint,
         host: String(options.host),
         port: Number(options.port) || 443,
-        limit: this.routes.connectTimeout,
+        limit: this.connectTimeout,
         net: {
           host: endpoint.host,
           port: endpoint.port,

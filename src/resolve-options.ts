@@ -14,7 +14,7 @@ import {
   type TlsOptions,
 } from './options';
 import type { CallLogger } from './log';
-import { resolveProxy } from './proxy-config';
+import { resolveProxy, type ProxySetting } from './proxy-config';
 import { assertObject, checkBoolean, checkInteger, checkOneOf, isPlainObject, show } from './validate';
 
 const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy'] as const;
@@ -114,7 +114,12 @@ function resolveHeaderNames(value: unknown): readonly string[] {
 }
 
 /** Validates the client options and fills in the defaults. Throws TypeError/RangeError. */
-export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios: boolean): ResolvedOptions {
+/**
+ * Validates the client options and fills in the defaults. Throws TypeError/RangeError.
+ * `followEnv`: without options.proxy, the pool follows the proxy variables as axios would, at each
+ * request (applyKeepAlive() on an instance whose proxy comes from the environment; proxy-config.ts).
+ */
+export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios: boolean, followEnv = false): ResolvedOptions {
   const o = assertObject('options', options ?? {}, allowAxios ? TOP_KEYS : TOP_KEYS.filter((k) => k !== 'axios'))!;
   if (o.axios !== undefined && !isPlainObject(o.axios)) {
     throw new TypeError(`options.axios must be a plain object of axios defaults, got ${show(o.axios)}`);
@@ -140,8 +145,10 @@ export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios
 
   const timeouts = resolveTimeouts('options.timeouts', o.timeouts, DEFAULTS.timeouts);
   const tls = resolveTls(a.tls);
-  // Last: the environment is read (once) only when everything else is valid.
-  const proxy = resolveProxy(o.proxy, timeouts.connect);
+  // Last: the environment is read (once) only when everything else is valid. Following it, its
+  // values now are still checked, so a bad variable fails here and not at the first call.
+  const fixed = resolveProxy(o.proxy, timeouts.connect);
+  const proxy: ProxySetting = followEnv && o.proxy === undefined ? { live: true, connectTimeout: timeouts.connect } : fixed;
 
   return {
     propagateHeaders: resolveHeaderNames(o.propagateHeaders),

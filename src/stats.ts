@@ -16,6 +16,7 @@ export type CloseReason =
   | 'unsolicited-data' // bytes arrived on an idle pooled socket
   | 'pool-full' // not kept: maxFreeSockets idle sockets already
   | 'client-closed' // the client was closed (handle.close())
+  | 'proxy-changed' // idle when the proxy variables changed (applyKeepAlive on an instance that follows the environment)
   | 'redirect' // follow-redirects dropped the connection of a redirect response it had read (maxRedirects > 0)
   | 'destroyed'; // closed by code outside the library without an error (req.destroy(), agent.destroy())
 

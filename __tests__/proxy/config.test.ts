@@ -177,7 +177,7 @@ describe("axios's own proxy setting", () => {
     expect(before).toEqual(original);
   });
 
-  test('applyKeepAlive on an instance without a proxy: the environment is read once, and eject() removes the proxy: false it set', async () => {
+  test('applyKeepAlive on an instance without a proxy: it follows the environment, pooled, and eject() removes the proxy: false it set', async () => {
     restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
     const instance = axios.create();
     const handle = applyKeepAlive(instance, { logger: false });
@@ -191,6 +191,37 @@ describe("axios's own proxy setting", () => {
       await handle.close();
     }
     expect(Object.prototype.hasOwnProperty.call(instance.defaults, 'proxy')).toBe(false);
+  });
+
+  test('applyKeepAlive on an instance that follows the environment keeps following it, as plain axios does: a variable set or cleared after the install applies to the next call', async () => {
+    // Plain axios first: it reads the variables at each request.
+    const plain = axios.create();
+    restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
+    await plain.get(`${w.http.url}/json`);
+    expect(w.proxy.forwarded()).toBe(1);
+    restoreEnv();
+    restoreEnv = setProxyEnv({});
+
+    const instance = axios.create();
+    const handle = applyKeepAlive(instance, { logger: false });
+    try {
+      await instance.get(`${w.http.url}/json`);
+      expect(w.proxy.forwarded()).toBe(1); // direct: no variable yet
+      restoreEnv();
+      restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
+      for (let i = 0; i < 3; i++) await instance.get(`${w.http.url}/json`);
+      expect(w.proxy.forwarded()).toBe(4); // now through the proxy, pooled: one connection
+      expect(w.proxy.connections()).toBe(2);
+      restoreEnv();
+      restoreEnv = setProxyEnv({});
+      const direct = await instance.get(`${w.http.url}/json`);
+      expect(direct.keepAlive?.reused).toBe(false); // the idle proxy connection was closed, not reused direct
+      expect(w.proxy.forwarded()).toBe(4);
+      expect(handle.stats().total.closed.byReason['proxy-changed']).toBeGreaterThanOrEqual(1);
+    } finally {
+      handle.eject();
+      await handle.close();
+    }
   });
 
   test('applyKeepAlive: instance proxy false stays no proxy; options.proxy wins over the instance proxy', async () => {
