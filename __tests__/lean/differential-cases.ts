@@ -241,19 +241,23 @@ const requestArb: fc.Arbitrary<RequestCase> = fc.record({
  */
 function bounded(c: Case): Case {
   const r = { ...c.request };
-  const fault = c.response.fault;
-  const silent = fault === 'hang' || fault === 'hang-after-head';
-  const afterChunk = r.abort === 'signal-after-chunk' || r.abort === 'token-after-chunk';
-  if (afterChunk && !(fault === 'hang-after-head' && r.responseType === 'stream')) {
-    r.abort = r.abort === 'signal-after-chunk' ? 'signal-at-server' : 'token-at-server';
+  let response = c.response;
+  if (r.abort === 'signal-after-chunk' || r.abort === 'token-after-chunk') {
+    // An abort while a stream body is being read: the server sends part of a body and holds the rest.
+    r.responseType = 'stream';
+    r.maxContentLength = undefined;
+    if (r.method === 'HEAD') r.method = 'GET';
+    response = { ...response, status: 200, fault: 'hang-after-head', body: response.body.length > 0 ? response.body : Buffer.from('partial body') };
   }
+  const fault = response.fault;
+  const silent = fault === 'hang' || fault === 'hang-after-head';
   if (silent && r.abort === 'none') {
     // A stream response resolves at its head and then waits: its reader's deadline ends it.
     r.timeout = 60;
   } else if (typeof r.timeout === 'number' && r.timeout > 0 && r.timeout < 1000) {
     r.timeout = 5000;
   }
-  return { request: r, response: c.response };
+  return { request: r, response };
 }
 
 export const caseArb: fc.Arbitrary<Case> = fc.record({ request: requestArb, response: responseArb }).map(bounded);
