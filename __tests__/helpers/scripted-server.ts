@@ -191,7 +191,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     socket.setNoDelay(true);
     socket.on('error', () => {}); // clients reset connections too; that is not a test failure
     socket.once('close', () => sockets.delete(socket));
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       for (let next = take(buf); next !== undefined && !socket.destroyed; next = take(buf)) {

@@ -45,6 +45,8 @@ export interface RequestCase {
   timeoutErrorMessage: string | undefined;
   abort: Abort;
   insecureHTTPParser: boolean | undefined;
+  /** 'passthrough': the request goes through config.transport (the keep-alive adapter's hook). */
+  transport: 'none' | 'passthrough';
 }
 
 export interface Case {
@@ -232,6 +234,7 @@ const requestArb: fc.Arbitrary<RequestCase> = fc.record({
   timeoutErrorMessage: mostly<string | undefined>(undefined, 'custom timeout message'),
   abort: mostly<Abort>('none', 'signal-at-server', 'token-at-server', 'signal-after-chunk', 'token-after-chunk'),
   insecureHTTPParser: fc.constantFrom(undefined, true, false),
+  transport: fc.constantFrom<'none' | 'passthrough'>('none', 'passthrough'),
 });
 
 /**

@@ -3,9 +3,10 @@
 // status text, headers and data (a stream is read to its end or error, within a deadline), the
 // native request on it, config.headers after the call (axios changes them), and the request as the
 // server received it.
-import http, { ClientRequest } from 'node:http';
+import http, { ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import https from 'node:https';
 import { Readable } from 'node:stream';
-import axios, { type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import axios, { type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { Case, LookupKind, RequestCase } from './differential-cases';
 import type { ScriptedServer, SeenRequest } from '../helpers/scripted-server';
 
@@ -16,6 +17,8 @@ const CALL_DEADLINE_MS = 4000;
 
 export interface Described {
   outcome: 'resolved' | 'rejected' | 'no answer';
+  /** The http.request options config.transport was handed (the keys Node reads). */
+  transportOptions?: Record<string, unknown>;
   response?: Record<string, unknown>;
   error?: Record<string, unknown>;
   configHeaders?: Record<string, unknown>;
@@ -192,8 +195,25 @@ async function describeResponse(res: AxiosResponse, onFirstChunk: (() => void) |
   };
 }
 
-/** Runs the case through `adapter` and describes the outcome. */
-export async function runCase(c: Case, id: string, server: ScriptedServer, adapter: AxiosAdapter): Promise<Described> {
+/** The options Node's http.request reads, as a transport receives them (functions by kind only). */
+const NODE_OPTIONS = ['protocol', 'hostname', 'host', 'port', 'path', 'method', 'headers', 'auth', 'socketPath', 'family', 'insecureHTTPParser', 'maxHeaderSize', 'setHost', 'localAddress', 'timeout'] as const;
+
+function nodeOptions(options: RequestOptions, agent: http.Agent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of NODE_OPTIONS) if (options[key] !== undefined) out[key] = key === 'headers' ? { ...(options.headers as object) } : options[key];
+  out.agent = options.agent === agent ? 'the config agent' : options.agent;
+  out.lookup = typeof options.lookup;
+  return out;
+}
+
+/** One side of the comparison: an adapter, and the lean side's eligibility check (before any transport is set). */
+export interface Side {
+  adapter: AxiosAdapter;
+  eligible?: (config: InternalAxiosRequestConfig) => boolean;
+}
+
+/** Runs the case through `side` and describes the outcome. */
+export async function runCase(c: Case, id: string, server: ScriptedServer, side: Side): Promise<Described> {
   const r = c.request;
   const agent = new http.Agent({ keepAlive: true });
   const controller = new AbortController();
@@ -209,9 +229,20 @@ export async function runCase(c: Case, id: string, server: ScriptedServer, adapt
   const onFirstChunk = r.abort.endsWith('after-chunk') ? abort : undefined;
 
   const config = configFor(c, id, server, controls);
+  const described: Described = { outcome: 'no answer', seen: [] };
+  const transport = {
+    request(options: RequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest {
+      described.transportOptions = nodeOptions(options, agent);
+      return (options.protocol === 'https:' ? https : http).request(options, onResponse);
+    },
+  };
+  const adapter: AxiosAdapter = (cfg) => {
+    if (side.eligible && !side.eligible(cfg as InternalAxiosRequestConfig)) throw new Error('generated a config the lean path does not take');
+    if (r.transport === 'passthrough') cfg.transport = transport;
+    return side.adapter(cfg);
+  };
   const instance = axios.create({ adapter, httpAgent: agent, maxRedirects: 0, proxy: false });
   let seenConfig: { headers?: unknown } | undefined;
-  const described: Described = { outcome: 'no answer', seen: [] };
   let deadline: NodeJS.Timeout | undefined;
   try {
     const settled = instance.request(config).then(
