@@ -1,6 +1,6 @@
 // The Markdown report (bench/results/latest.md, also printed).
 'use strict';
-const { CONTENDERS } = require('./contenders');
+const { CONTENDERS, HARNESSES } = require('./contenders');
 const { WORKLOADS } = require('./workloads');
 
 const label = (id) => CONTENDERS.find((c) => c.id === id).label;
@@ -11,7 +11,7 @@ const errors = (row) => (row.errors === 0 ? '0' : `**${row.errors}** (${row.firs
 
 function mainTable(section, rows) {
   const lines = [
-    `### ${WORKLOADS[section.workload].title}, ${section.concurrency} in flight`,
+    `### ${WORKLOADS[section.workload].title}, ${section.concurrency} in flight; axios contenders: ${HARNESSES[section.harness ?? 'lean'].label}`,
     '',
     '| # | Contender | req/s | x #3 | CPU µs/req | x #3 | p50 ms | p99 ms | TCP conns | peak RSS MiB | errors |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
@@ -42,7 +42,7 @@ function sweepTable(summaries) {
 
 function soakTable(soak) {
   const lines = [
-    `### Soak: ${soak.planned.toLocaleString('en-US')} requests through one createClient client (log line on), ${soak.concurrency} in flight`,
+    `### Soak: ${soak.planned.toLocaleString('en-US')} requests through one createClient client (lean path and log line on), ${soak.concurrency} in flight`,
     '',
     `Sampled after every ${soak.batchSize.toLocaleString('en-US')} requests, with the loop quiet and after two \`gc()\` (--expose-gc). Wall time ${num(soak.wallMs / 1000, 1)} s, peak RSS ${num(soak.maxRssKiB / 1024, 1)} MiB.`,
     '',
