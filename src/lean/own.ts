@@ -10,6 +10,8 @@ const MAX_DEPTH = 64;
 
 export function own(obj: unknown, key: string): unknown {
   if (obj === null || obj === undefined) return undefined;
+  // A null-prototype object (what dispatchRequest hands adapters) has nothing to inherit.
+  if (typeof obj === 'object' && Object.getPrototypeOf(obj) === null) return (obj as Record<string, unknown>)[key];
   const source = obj as Record<string, unknown>;
   let current: object | null = Object(obj) as object;
   for (let depth = 0; current !== null && depth < MAX_DEPTH; depth++) {
