@@ -27,42 +27,64 @@ function leanResponseType(value: unknown): boolean {
 
 /** Bodies already bytes or text after transformRequest; streams, FormData, Blob and the rest fall back. */
 function leanBody(data: unknown): boolean {
-  return data === undefined || data === null || typeof data === 'string' || Buffer.isBuffer(data) || data instanceof ArrayBuffer;
+  return data === undefined || typeof data === 'string' || data === null || Buffer.isBuffer(data) || data instanceof ArrayBuffer;
 }
 
 /** An absolute http(s) url, or an http(s) baseURL with a plain relative url, or a socketPath with a relative one. */
-function leanUrl(config: InternalAxiosRequestConfig): boolean {
-  const url = own(config, 'url');
-  const baseURL = own(config, 'baseURL');
-  if (isHttpUrl(url)) return !baseURL || own(config, 'allowAbsoluteUrls') !== false;
+function leanUrl(c: Config): boolean {
+  const url = c.url;
+  const baseURL = c.baseURL;
+  if (isHttpUrl(url)) return !baseURL || c.allowAbsoluteUrls !== false;
   if (!isPlainRelative(url)) return false;
   if (baseURL) return isHttpUrl(baseURL);
   // Without a baseURL a relative url parses only against the socketPath's synthetic base.
-  return typeof own(config, 'socketPath') === 'string';
+  return typeof c.socketPath === 'string';
+}
+
+/** The keys the check reads. */
+type Config = Record<string, unknown>;
+
+const KEYS = [
+  'maxRedirects', 'proxy', 'httpVersion', 'transport', 'method', 'responseType', 'data', 'url', 'baseURL', 'allowAbsoluteUrls',
+  'socketPath', 'allowedSocketPaths', 'lookup', 'auth', 'params', 'httpAgent', 'httpsAgent',
+] as const;
+
+/**
+ * The config as axios's adapter reads it (own(), see own.ts). The one adapters get from
+ * dispatchRequest has a null prototype: read as it is. Any other is copied through own() first.
+ */
+function safeView(config: object): Config {
+  if (Object.getPrototypeOf(config) === null) return config as Config;
+  const view = Object.create(null) as Config;
+  for (const key of KEYS) view[key] = own(config, key);
+  // axios reads these three without own(): as they are.
+  const raw = config as Config;
+  view.onUploadProgress = raw.onUploadProgress;
+  view.onDownloadProgress = raw.onDownloadProgress;
+  view.maxRate = raw.maxRate;
+  return view;
 }
 
 export function isEligible(config: InternalAxiosRequestConfig, hasParamsBuilder: boolean): boolean {
   if (config === null || typeof config !== 'object') return false;
+  const c = safeView(config);
   // The transports the lean path replaces: follow-redirects (maxRedirects > 0), proxies, HTTP/2, a user transport.
-  if (own(config, 'maxRedirects') !== 0) return false;
-  if (own(config, 'proxy') !== false) return false;
-  const httpVersion = own(config, 'httpVersion');
-  if (httpVersion !== undefined && httpVersion !== 1) return false;
-  if (own(config, 'transport')) return false;
+  if (c.maxRedirects !== 0 || c.proxy !== false) return false;
+  if (c.httpVersion !== undefined && c.httpVersion !== 1) return false;
+  if (c.transport) return false;
   // Progress events and rate limits need axios's transform streams.
-  if (config.onUploadProgress || config.onDownloadProgress || config.maxRate) return false;
-  if (typeof own(config, 'method') !== 'string') return false;
-  if (!leanResponseType(own(config, 'responseType'))) return false;
-  if (!leanBody(own(config, 'data'))) return false;
-  if (!leanUrl(config)) return false;
-  const socketPath = own(config, 'socketPath');
-  if (socketPath && (typeof socketPath !== 'string' || own(config, 'allowedSocketPaths') != null)) return false;
-  const lookup = own(config, 'lookup');
+  if (c.onUploadProgress || c.onDownloadProgress || c.maxRate) return false;
+  if (typeof c.method !== 'string') return false;
+  if (!leanResponseType(c.responseType)) return false;
+  if (!leanBody(c.data)) return false;
+  if (!leanUrl(c)) return false;
+  const socketPath = c.socketPath;
+  if (socketPath && (typeof socketPath !== 'string' || c.allowedSocketPaths != null)) return false;
+  const lookup = c.lookup;
   if (lookup && typeof lookup !== 'function') return false;
-  const auth = own(config, 'auth');
+  const auth = c.auth;
   if (auth !== undefined && auth !== null && typeof auth !== 'object') return false;
-  const params = own(config, 'params');
-  if (params && !hasParamsBuilder) return false;
-  if (ENV_PROXY_AGENTS && (hasProxyEnv(own(config, 'httpAgent'), http.globalAgent) || hasProxyEnv(own(config, 'httpsAgent'), https.globalAgent))) return false;
+  if (c.params && !hasParamsBuilder) return false;
+  if (ENV_PROXY_AGENTS && (hasProxyEnv(c.httpAgent, http.globalAgent) || hasProxyEnv(c.httpsAgent, https.globalAgent))) return false;
   return true;
 }
