@@ -10,20 +10,18 @@
 // with the same once-and-in-order semantics), the per-request socket.setKeepAlive(true, 60000)
 // (TCP keep-alive probes are no response, header or error; the library's agents turn keep-alive on
 // when they connect) and axios's shared socket 'error' listener (Node's own request listener reports
-// the same error first; see the README for the one difference, a stream's buffered bytes).
+// the same error to the same request first).
 import http, { type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import https from 'node:https';
 import { finished, pipeline, Readable } from 'node:stream';
 import type { LookupFunction } from 'node:net';
 import type { AxiosResponse, Cancel, CancelToken, InternalAxiosRequestConfig } from 'axios';
-import type { AxiosBinding, HeadersInstance } from './binding';
-import { toBody } from './body';
+import type { AxiosBinding } from './binding';
 import { addDecoders } from './decompress';
-import { acceptEncoding, toRequestHeaders } from './headers';
 import { own } from './own';
-import { readBody } from './response';
+import { prepare, Refusal } from './prepare';
+import { limitStream, readBody } from './response';
 import { settle } from './settle';
-import { fullPath, pathWithParams } from './url';
 import type { LeanContext } from './context';
 
 /** What a transport is to axios: `request(options, onResponse)` returning the ClientRequest. */
@@ -34,14 +32,6 @@ interface Transport {
 type AbortReason = { type?: unknown } | Error | Cancel | undefined;
 
 const noop = (): void => {};
-
-function decodeSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
 
 export class Exchange {
   req: ClientRequest | undefined = undefined;
@@ -176,62 +166,12 @@ export class Exchange {
     }
     this.onDoneArmed = true;
 
-    const parsed = new URL(fullPath(own(config, 'baseURL'), own(config, 'url')), socketPath ? 'http://localhost' : undefined);
-    const protocol = parsed.protocol;
-
-    const headers = ctx.binding.AxiosHeaders.from(config.headers as HeadersInstance).normalize(false);
-    headers.set('User-Agent', 'axios/' + ctx.version, false);
-
-    const body = toBody(own(config, 'data'));
-    if (body !== undefined) {
-      headers.setContentLength(body.length, false);
-      const maxBodyLength = own(config, 'maxBodyLength') as number;
-      if (maxBodyLength > -1 && body.length > maxBodyLength) {
-        this.reject(new E('Request body larger than maxBodyLength limit', E.ERR_BAD_REQUEST, config));
-        return;
-      }
+    const prepared = prepare(ctx, config, method, lookup, rawLookup, socketPath);
+    if (prepared instanceof Refusal) {
+      this.reject(prepared.error);
+      return;
     }
-
-    let auth: string | undefined;
-    const configAuth = own(config, 'auth');
-    if (configAuth) auth = ((own(configAuth, 'username') as string) || '') + ':' + ((own(configAuth, 'password') as string) || '');
-    if (!auth && (parsed.username || parsed.password)) auth = decodeSafe(parsed.username) + ':' + decodeSafe(parsed.password);
-    if (auth) headers.delete('authorization');
-
-    let path = parsed.pathname + parsed.search;
-    const params = own(config, 'params');
-    if (params) {
-      try {
-        path = pathWithParams(ctx.uri!, path, params, own(config, 'paramsSerializer'));
-        if (path.charCodeAt(0) === 0x3f) path = path.slice(1);
-      } catch (err) {
-        this.reject(E.from(err, E.ERR_BAD_REQUEST, config, null, null as unknown as undefined, { url: own(config, 'url'), exists: true }));
-        return;
-      }
-    }
-
-    headers.set('Accept-Encoding', acceptEncoding(own(config, 'transitional')), false);
-
-    // Null prototype, as axios: Node's http.request reads some options (lookup, insecureHTTPParser)
-    // where a polluted Object.prototype could otherwise answer.
-    const options = Object.create(null) as RequestOptions;
-    options.path = path;
-    options.method = method;
-    options.headers = toRequestHeaders(headers);
-    options.auth = auth;
-    options.protocol = protocol;
-    options.family = own(config, 'family') as number | undefined;
-    if (rawLookup !== undefined) options.lookup = lookup;
-    if (socketPath) {
-      options.socketPath = socketPath;
-    } else {
-      const hostname = parsed.hostname;
-      options.hostname = hostname.charCodeAt(0) === 0x5b ? hostname.slice(1, -1) : hostname;
-      options.port = parsed.port;
-    }
-    const secure = protocol === 'https:';
-    options.agent = (secure ? own(config, 'httpsAgent') : own(config, 'httpAgent')) as RequestOptions['agent'];
-    options.insecureHTTPParser = Boolean(own(config, 'insecureHTTPParser'));
+    const { options, body, secure } = prepared;
 
     // config.transport is how the keep-alive adapter binds each native request to its call; without
     // one, http.request / https.request are looked up now, so nock and msw patches apply.
@@ -306,28 +246,13 @@ export class Exchange {
 
     const maxContentLength = own(config, 'maxContentLength') as number;
     if (own(config, 'responseType') === 'stream') {
-      response.data = maxContentLength > -1 ? this.limitStream(responseStream, maxContentLength, lastRequest) : responseStream;
+      response.data = maxContentLength > -1 ? limitStream(this, responseStream, maxContentLength, lastRequest) : responseStream;
       settle(ctx.binding, this.resolve, this.reject, response);
     } else {
       readBody(this, responseStream, response, lastRequest, maxContentLength);
     }
     // axios registers this one even when the response has already settled.
     this.abortResponse = responseStream;
-  }
-
-  /** axios enforces maxContentLength on stream responses too: the stream errors past the limit. */
-  private limitStream(source: Readable, limit: number, request: ClientRequest): Readable {
-    const E = this.ctx.binding.AxiosError;
-    const config = this.config;
-    async function* limited(): AsyncGenerator<Buffer> {
-      let total = 0;
-      for await (const chunk of source) {
-        total += (chunk as Buffer).length;
-        if (total > limit) throw new E('maxContentLength size of ' + limit + ' exceeded', E.ERR_BAD_RESPONSE, config, request);
-        yield chunk as Buffer;
-      }
-    }
-    return Readable.from(limited(), { objectMode: false });
   }
 
   get binding(): AxiosBinding {

@@ -1,10 +1,11 @@
-// A buffered response body (every responseType but 'stream'), read as axios's http adapter reads it
-// (axios 1.21.1 lib/adapters/http.js): chunks collected, maxContentLength checked on every chunk, the
-// same four listeners in the same order ('data', 'aborted', 'error', 'end'), then Buffer (arraybuffer)
-// or a string in responseEncoding with a UTF-8 BOM removed, then settle. transformResponse (JSON) runs
-// later, in axios's dispatchRequest, on both paths.
+// A response body, read as axios's http adapter reads it (axios 1.21.1 lib/adapters/http.js).
+// Buffered (every responseType but 'stream'): chunks collected, maxContentLength checked on every
+// chunk, the same four listeners in the same order ('data', 'aborted', 'error', 'end'), then a Buffer
+// (arraybuffer) or a string in responseEncoding with a UTF-8 BOM removed, then settle.
+// transformResponse (JSON) runs later, in axios's dispatchRequest, on both paths. A stream with a
+// maxContentLength errors once the limit is passed.
 import type { ClientRequest } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { AxiosResponse } from 'axios';
 import type { Exchange } from './exchange';
 import { own } from './own';
@@ -62,4 +63,19 @@ export function readBody(ex: Exchange, stream: Readable, response: AxiosResponse
     }
     settle(binding, ex.resolve, ex.reject, response);
   });
+}
+
+/** axios enforces maxContentLength on stream responses too: the stream errors past the limit. */
+export function limitStream(ex: Exchange, source: Readable, limit: number, request: ClientRequest): Readable {
+  const E = ex.binding.AxiosError;
+  const config = ex.config;
+  async function* limited(): AsyncGenerator<Buffer> {
+    let total = 0;
+    for await (const chunk of source) {
+      total += (chunk as Buffer).length;
+      if (total > limit) throw new E('maxContentLength size of ' + limit + ' exceeded', E.ERR_BAD_RESPONSE, config, request);
+      yield chunk as Buffer;
+    }
+  }
+  return Readable.from(limited(), { objectMode: false });
 }
