@@ -107,10 +107,11 @@ const CLIENT_LEAVES: Leaf[] = [
   // 0 is off; 1 to 999 are refused (seconds written as milliseconds, most likely).
   leaf(['summary', 'interval'], fc.oneof(fc.constant(0), int(1000, MAX_TIMEOUT)), fc.oneof(badInt(0, MAX_TIMEOUT), fc.integer({ min: 1, max: 999 }))),
   leaf(['summary', 'level'], fc.constantFrom('fatal', 'error', 'warn', 'info', 'debug', 'trace'), fc.constantFrom('verbose', 'INFO', 'silent', 30, null)),
+  leaf(['lean'], fc.boolean(), fc.constantFrom('true', 1, 0, null, {})),
 ];
 const CLIENT_CONTAINERS: Leaf[] = ['agent', 'timeouts', 'stream', 'retry', 'summary'].map((k) => container([k]));
 const CLIENT_KEYS: Record<string, readonly string[]> = {
-  '': ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy'],
+  '': ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy', 'lean'],
   summary: ['interval', 'level'],
   agent: ['maxSockets', 'maxFreeSockets', 'freeSocketTimeout', 'socketActiveTTL', 'scheduling', 'tls'],
   timeouts: ['queue', 'connect', 'response', 'idle', 'total'],
@@ -125,10 +126,11 @@ const REQUEST_LEAVES: Leaf[] = [
   ...timeoutLeaves(['timeouts']),
   ...streamLeaves(['stream']),
   ...retryLeaves(['retry']),
+  leaf(['lean'], fc.boolean(), fc.constantFrom('no', 0, null, {})),
 ];
 const REQUEST_CONTAINERS: Leaf[] = ['timeouts', 'stream', 'retry'].map((k) => container([k]));
 const REQUEST_KEYS: Record<string, readonly string[]> = {
-  '': ['log', 'timeouts', 'stream', 'retry', 'logger'],
+  '': ['log', 'timeouts', 'stream', 'retry', 'logger', 'lean'],
   timeouts: CLIENT_KEYS.timeouts,
   stream: CLIENT_KEYS.stream,
   retry: CLIENT_KEYS.retry,

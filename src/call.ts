@@ -5,6 +5,7 @@ import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Readable } from 'node:stream';
 import { isPoolRequest, requestFacts } from './request-binding';
 import { Attempt, type CallHooks } from './attempt';
+import type { AdapterFunction } from './axios-binding';
 import type { ClientState } from './client-state';
 import { now, roundMs, unrefTimer } from './clock';
 import { drainBody, replay } from './drain-error-body';
@@ -95,6 +96,8 @@ export class Call implements CallHooks, GuardHooks {
     private readonly client: ClientState,
     readonly config: InternalAxiosRequestConfig,
     readonly opts: CallOptions,
+    /** axios's http adapter, or the lean transport standing in for it (client-state.ts). */
+    private readonly adapter: AdapterFunction,
   ) {
     const c = config as InternalAxiosRequestConfig & { transport?: unknown; httpVersion?: unknown };
     if (c.transport == null && c.httpVersion != 2) {
@@ -134,7 +137,7 @@ export class Call implements CallHooks, GuardHooks {
       if (config.httpsAgent === this.client.httpsAgent) config.httpsAgent = this.client.httpsAgent.viewFor(attempt);
     }
     try {
-      promise = this.client.inner(config);
+      promise = this.adapter(config);
     } catch (error) {
       promise = Promise.reject(error);
     } finally {

@@ -91,7 +91,13 @@ export class ClientState {
       if (this.propagateHeaders.length > 0) propagate(config.headers, this.propagateHeaders, inbound);
       if (inbound.logger !== undefined && opts.logger === undefined && opts.log) opts = { ...opts, logger: inbound.logger };
     }
-    return new Call(this, config, opts).run();
+    // The lean path only stands in for axios's own http adapter (not for a function adapter of the
+    // user's), and is asked before the call puts its transport on the config (a transport of the
+    // user's is a reason to fall back).
+    const adapter = opts.lean && this.inner === this.binding.httpAdapter && this.binding.lean.eligible(config)
+      ? this.binding.lean.adapter
+      : this.inner;
+    return new Call(this, config, opts, adapter).run();
   }
 
   /** Whether the call is configured with this client's agents (for http, https or both). */

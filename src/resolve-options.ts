@@ -17,7 +17,7 @@ import type { CallLogger } from './log';
 import { resolveProxy, type ProxySetting } from './proxy-config';
 import { assertObject, checkBoolean, checkInteger, checkOneOf, isPlainObject, show } from './validate';
 
-const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy'] as const;
+const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy', 'lean'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
 const AGENT_KEYS = ['maxSockets', 'maxFreeSockets', 'freeSocketTimeout', 'socketActiveTTL', 'scheduling', 'tls'] as const;
 const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'minVersion', 'maxVersion', 'servername'] as const;
@@ -25,7 +25,7 @@ const TIMEOUT_KEYS = ['queue', 'connect', 'response', 'idle', 'total'] as const;
 const STREAM_KEYS = ['idleTimeout', 'drainLimit', 'drainTimeout'] as const;
 const RETRY_KEYS = ['staleSocket'] as const;
 const SUMMARY_KEYS = ['interval', 'level'] as const;
-const REQUEST_KEYS = ['log', 'timeouts', 'stream', 'retry', 'logger'] as const;
+const REQUEST_KEYS = ['log', 'timeouts', 'stream', 'retry', 'logger', 'lean'] as const;
 const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 const LOGGER_METHODS = ['child', 'info', 'warn', 'error', 'debug', 'trace', 'fatal', 'isLevelEnabled'] as const;
 /** A per-call logger is only written to (log.ts CallLogger): fastify's request.log has these. */
@@ -159,6 +159,7 @@ export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios
     stream: resolveStream('options.stream', o.stream, DEFAULTS.stream),
     retry: resolveRetry('options.retry', o.retry, DEFAULTS.retry),
     summary: resolveSummary(o.summary),
+    lean: checkBoolean('options.lean', o.lean) ?? DEFAULTS.lean,
   };
 }
 
@@ -171,6 +172,8 @@ export interface CallOptions {
   timeouts: Required<TimeoutOptions>;
   stream: Required<StreamOptions>;
   retry: Required<RetryOptions>;
+  /** The lean path may serve this call (the client's `lean`, and not turned off for the call). */
+  lean: boolean;
 }
 
 /** The shortest of the timeouts that are on, 0 when all are off. */
@@ -188,6 +191,7 @@ export function baseCallOptions(resolved: ResolvedOptions): CallOptions {
     timeouts: resolved.timeouts,
     stream: resolved.stream,
     retry: resolved.retry,
+    lean: resolved.lean,
   });
 }
 
@@ -208,5 +212,7 @@ export function resolveRequestOptions(base: CallOptions, value: unknown): CallOp
     timeouts,
     stream: resolveStream('config.keepAlive.stream', r.stream, base.stream),
     retry: resolveRetry('config.keepAlive.retry', r.retry, base.retry),
+    // Per call it can only be turned off: a client without the lean path has no lean adapter.
+    lean: base.lean && (checkBoolean('config.keepAlive.lean', r.lean) ?? true),
   };
 }
