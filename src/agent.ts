@@ -217,7 +217,10 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       const proxy = this.proxyRouter === null ? null : this.proxyRouter.endpointFor(String(options._agentKey), options);
       // https through a proxy: a CONNECT tunnel, handed over through oncreate when it is ready.
       if (proxy !== null && protocol === 'https:') return this.proxyRouter!.tunnel(options, oncreate, proxy);
-      const socket = base.createConnection.call(this, proxy === null ? options : this.proxyRouter!.connectOptions(options, proxy), oncreate);
+      // http through a proxy: a connection to the proxy (TCP, or TLS to an https:// proxy).
+      const socket = proxy === null
+        ? base.createConnection.call(this, options, oncreate)
+        : this.proxyRouter!.connectToProxy(options, proxy, (o) => base.createConnection.call(this, o, oncreate));
       if (socket) {
         this.initSocket(socket, options);
         if (proxy !== null) this.proxyRouter!.watchConnect(socket, proxy, options);

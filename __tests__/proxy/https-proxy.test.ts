@@ -1,0 +1,318 @@
+// https:// proxies (TLS between the client and the proxy itself, `HTTPS_PROXY=https://proxy:3129`):
+// https upstreams through a CONNECT tunnel inside the TLS connection to the proxy, http upstreams as
+// absolute-form requests on pooled TLS connections to it. Counted where it happens: TCP connections,
+// TLS handshakes and tunnels at a loopback forward proxy listening with the test certificate.
+import axios from 'axios';
+import { HttpsAgent } from 'agentkeepalive';
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { applyKeepAlive, type KeepAliveAxiosError } from '../../src';
+import { setProxyEnv } from '../helpers/env';
+import { startForwardProxy } from '../helpers/forward-proxy';
+import { memoryLogger } from '../helpers/logs';
+import { CERT, KEY, proxyWorld } from '../helpers/proxy-world';
+import { settle, until } from '../helpers/wait';
+
+const OTHER_CERT = readFileSync(path.join(__dirname, '..', 'fixtures', 'other-cert.pem'), 'utf8');
+const OTHER_KEY = readFileSync(path.join(__dirname, '..', 'fixtures', 'other-key.pem'), 'utf8');
+
+const w = proxyWorld({ proxy: { tls: { key: KEY, cert: CERT } } });
+let restoreEnv: () => void = () => undefined;
+afterEach(() => restoreEnv());
+
+/** The connect deadline of the failure tests, and the slack a shared 2-core machine gets on top of it. */
+const CONNECT_MS = 400;
+const SLACK_MS = 1500;
+
+async function failure(p: Promise<unknown>): Promise<{ error: KeepAliveAxiosError; ms: number }> {
+  const t0 = performance.now();
+  const error = await p.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: KeepAliveAxiosError) => e,
+  );
+  return { error, ms: performance.now() - t0 };
+}
+
+test('the forward proxy of these tests speaks TLS', () => {
+  expect(w.proxy.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+});
+
+test('plain axios + agentkeepalive with HTTPS_PROXY=https://: 20 sequential https POSTs, 20 TCP connections, 20 TLS handshakes with the proxy, 20 tunnels', async () => {
+  restoreEnv = setProxyEnv({ HTTPS_PROXY: w.proxy.url });
+  // axios's tunnelling agent (https-proxy-agent 5) takes the TLS options for the proxy from this
+  // agent's options (lib/adapters/http.js getTunnelingAgent): the CA is trusted for the proxy too.
+  const httpsAgent = new HttpsAgent({ ca: CERT });
+  try {
+    const plain = axios.create({ httpsAgent });
+    for (let i = 0; i < 20; i++) expect((await plain.post(`${w.https.url}/json`, { i })).status).toBe(200);
+    // One agent per proxy (axios caches it), but https-proxy-agent 5 pools nothing.
+    expect(w.proxy.connections()).toBe(20);
+    expect(w.proxy.handshakes().full + w.proxy.handshakes().resumed).toBe(20);
+    expect(w.proxy.tunnels()).toBe(20);
+    expect(w.https.connections()).toBe(20);
+  } finally {
+    httpsAgent.destroy();
+  }
+});
+
+test('the preset with HTTPS_PROXY=https://: 20 sequential https POSTs, 1 TCP connection, 1 TLS handshake and 1 tunnel at the proxy, reused from the 2nd call', async () => {
+  restoreEnv = setProxyEnv({ HTTPS_PROXY: w.proxy.url });
+  const log = memoryLogger();
+  const c = w.client({ logger: log.logger });
+  const origin = w.https.url.replace(/\/$/, '');
+  for (let i = 0; i < 20; i++) {
+    const res = await c.post(`${w.https.url}/json`, { i });
+    expect(res.status).toBe(200);
+    expect(res.data).toMatchObject({ ok: true, method: 'POST' });
+    expect(res.keepAlive).toMatchObject({ reused: i > 0, socketRequests: i + 1 });
+  }
+  expect(w.proxy.connections()).toBe(1);
+  expect(w.proxy.handshakes()).toEqual({ full: 1, resumed: 0 });
+  expect(w.proxy.tunnels()).toBe(1);
+  expect(w.https.connections()).toBe(1);
+  // The proxy saw one CONNECT and no plaintext request (axios's own test of https proxies checks the same).
+  expect(w.proxy.received.map((r) => `${r.kind} ${r.target}`)).toEqual([`connect 127.0.0.1:${w.https.port}`]);
+  // An IP address is not sent as SNI (RFC 6066); the certificate is checked against the address.
+  expect(w.proxy.servernames).toEqual([false]);
+  await settle();
+  const stats = c.keepAlive.stats();
+  expect(Object.keys(stats.origins)).toEqual([origin]);
+  expect(stats.origins[origin]).toMatchObject({ proxy: w.proxy.url, created: 1, requests: 20, reused: 19, active: 0, idle: 1 });
+  expect(log.lines().find((l) => l.evt === 'socket-open')).toMatchObject({ origin, proxy: w.proxy.url });
+});
+
+test('http upstreams through an https:// proxy: absolute-form requests on one pooled TLS connection to the proxy', async () => {
+  restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
+  const c = w.client();
+  const origin = w.http.url;
+  for (let i = 0; i < 20; i++) {
+    const res = await c.post(`${origin}/json?i=${i}`, { i });
+    expect(res.data).toMatchObject({ ok: true });
+    expect(res.keepAlive).toMatchObject({ reused: i > 0, socketRequests: i + 1 });
+  }
+  expect(w.proxy.connections()).toBe(1);
+  expect(w.proxy.handshakes()).toEqual({ full: 1, resumed: 0 });
+  expect(w.proxy.forwarded()).toBe(20);
+  expect(w.proxy.tunnels()).toBe(0);
+  expect(w.proxy.received[0]).toMatchObject({ kind: 'forward', target: `${origin}/json?i=0` });
+  await settle();
+  expect(c.keepAlive.stats().origins[origin]).toMatchObject({ proxy: w.proxy.url, created: 1, requests: 20, reused: 19, idle: 1 });
+});
+
+test("axios's own adapter test 'should support HTTPS proxy set via env var', on an instance given to applyKeepAlive: one CONNECT, no plaintext request at the proxy", async () => {
+  // As axios's test sets it (test/unit/adapters/http.js): a trailing slash, both names, NO_PROXY
+  // empty; the proxy's certificate trusted through the client's CA rather than
+  // NODE_TLS_REJECT_UNAUTHORIZED=0.
+  restoreEnv = setProxyEnv({ https_proxy: `${w.proxy.url}/`, HTTPS_PROXY: `${w.proxy.url}/`, no_proxy: '', NO_PROXY: '' });
+  const instance = axios.create();
+  const handle = applyKeepAlive(instance, { logger: false, agent: { tls: { ca: CERT } } });
+  try {
+    const res = await instance.get(`${w.https.url}/json`);
+    expect(res.data).toMatchObject({ ok: true });
+    expect(w.proxy.received.filter((r) => r.kind === 'forward')).toEqual([]);
+    expect(w.proxy.tunnels()).toBe(1);
+  } finally {
+    handle.eject();
+    await handle.close();
+  }
+});
+
+test('credentials in an https:// proxy URL go on CONNECT and on absolute-form requests, inside TLS, and nowhere else', async () => {
+  const proxyUrl = w.proxy.url.replace('https://', 'https://egress:s3cr%40t@');
+  const expected = `Basic ${Buffer.from('egress:s3cr@t').toString('base64')}`;
+  const c = w.client({ proxy: proxyUrl });
+  const tunnelled = await c.get(`${w.https.url}/headers`);
+  const forwarded = await c.get(`${w.http.url}/headers`);
+  expect(w.proxy.received.map((r) => [r.kind, r.headers['proxy-authorization']])).toEqual([
+    ['connect', expected],
+    ['forward', expected],
+  ]);
+  expect(tunnelled.data['proxy-authorization']).toBeUndefined();
+  expect(forwarded.data['proxy-authorization']).toBeUndefined();
+  expect(c.keepAlive.stats().origins[w.https.url].proxy).toBe(w.proxy.url);
+});
+
+test('a proxy named by host name gets it as SNI and is verified against it; a second connection to the proxy resumes the TLS session', async () => {
+  const c = w.client({ proxy: `https://localhost:${w.proxy.port}` });
+  await c.get(`${w.https.url}/json`);
+  // Another upstream name: another tunnel, so another TLS connection to the proxy.
+  await c.get(`https://localhost:${w.https.port}/json`);
+  expect(w.proxy.servernames).toEqual(['localhost', 'localhost']);
+  expect(w.proxy.connections()).toBe(2);
+  expect(w.proxy.handshakes()).toEqual({ full: 1, resumed: 1 });
+  expect(c.keepAlive.stats().origins[w.https.url].proxy).toBe(`https://localhost:${w.proxy.port}`);
+});
+
+test('the stale-socket retry through an https:// proxy: a tunnel closed as the next GET goes out is re-sent once on a new one', async () => {
+  w.proxy.behave('close-reused-tunnel');
+  const c = w.client({ proxy: w.proxy.url });
+  expect((await c.get(`${w.https.url}/json`)).keepAlive?.reused).toBe(false);
+  await settle(300); // old and idle enough for the proxy's misbehaviour (200 ms, 50 ms)
+  const res = await c.get(`${w.https.url}/json`);
+  expect(res.keepAlive).toMatchObject({ retries: 1, reused: false });
+  expect(w.proxy.tunnels()).toBe(2);
+});
+
+test('close() closes the tunnels and the TLS connections to the proxy', async () => {
+  const c = w.client({ proxy: w.proxy.url });
+  await Promise.all([c.get(`${w.https.url}/json`), c.get(`${w.https.url}/json`), c.get(`${w.http.url}/json`)]);
+  await until(() => w.proxy.open() === 3);
+  await c.keepAlive.close();
+  await until(() => w.proxy.open() === 0);
+  expect(c.keepAlive.stats().total.closed.byReason['client-closed']).toBe(3);
+});
+
+describe('failures', () => {
+  test('an untrusted proxy certificate (https upstream): its TLS code, a message naming the proxy and the CA it was checked with, nothing pooled', async () => {
+    const untrusted = await startForwardProxy({ tls: { key: OTHER_KEY, cert: OTHER_CERT } });
+    try {
+      const log = memoryLogger();
+      const c = w.client({ proxy: untrusted.url.replace('https://', 'https://svc:pw-9f1e@'), logger: log.logger, timeouts: { connect: CONNECT_MS } });
+      const { error, ms } = await failure(c.get(`${w.https.url}/json`));
+      expect(axios.isAxiosError(error)).toBe(true);
+      expect(error.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+      expect(error.message).toContain(`proxy ${untrusted.url}, in the TLS handshake with the proxy for 127.0.0.1:${w.https.port}`);
+      expect(error.message).toContain('options.agent.tls.ca');
+      expect(error.message).not.toContain('pw-9f1e');
+      expect(error.keepAlive?.retries).toBe(0);
+      expect(ms).toBeLessThan(CONNECT_MS + SLACK_MS);
+      expect(untrusted.tunnels()).toBe(0);
+      expect(untrusted.handshakes()).toEqual({ full: 0, resumed: 0 });
+      expect(w.https.connections()).toBe(0);
+      await settle();
+      expect(c.keepAlive.stats().total).toMatchObject({ created: 0, active: 0, idle: 0 });
+      await until(() => untrusted.open() === 0);
+      expect(log.raw()).not.toContain('pw-9f1e');
+    } finally {
+      await untrusted.close();
+    }
+  });
+
+  test('an untrusted proxy certificate (http upstream): the same code and message; the connection is closed as an error, never pooled', async () => {
+    const untrusted = await startForwardProxy({ tls: { key: OTHER_KEY, cert: OTHER_CERT } });
+    try {
+      const c = w.client({ proxy: untrusted.url, timeouts: { connect: CONNECT_MS } });
+      const { error } = await failure(c.get(`${w.http.url}/json`));
+      expect(error.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+      expect(error.message).toContain(`proxy ${untrusted.url}, in the TLS handshake with the proxy for 127.0.0.1:${w.http.port}`);
+      expect(error.message).toContain('options.agent.tls.ca');
+      expect(untrusted.forwarded()).toBe(0);
+      await settle();
+      expect(c.keepAlive.stats().total).toMatchObject({ active: 0, idle: 0, closed: { byReason: { error: 1 } } });
+      await until(() => untrusted.open() === 0);
+    } finally {
+      await untrusted.close();
+    }
+  });
+
+  test("a proxy signed by another CA than the upstreams: both in agent.tls.ca, and it works", async () => {
+    const other = await startForwardProxy({ tls: { key: OTHER_KEY, cert: OTHER_CERT } });
+    try {
+      const c = w.client({ proxy: other.url, agent: { tls: { ca: [CERT, OTHER_CERT] } } });
+      expect((await c.get(`${w.https.url}/json`)).status).toBe(200);
+      expect((await c.get(`${w.http.url}/json`)).status).toBe(200);
+      expect(other.tunnels()).toBe(1);
+      expect(other.forwarded()).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  // A TCP server that accepts and never answers: the TLS handshake with the proxy stalls.
+  async function silentServer(): Promise<{ port: number; open(): number; close(): Promise<void> }> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.once('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      port: (server.address() as net.AddressInfo).port,
+      open: () => sockets.size,
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  test.each([
+    ['https upstream', 'https'],
+    ['http upstream', 'http'],
+  ] as const)('the TLS handshake with the proxy stalls (%s): ETIMEDOUT, timeoutPhase connect, at the connect deadline, nothing pooled', async (_label, kind) => {
+    const silent = await silentServer();
+    try {
+      const proxyUrl = `https://svc:pw-77aa@127.0.0.1:${silent.port}`;
+      const c = w.client({ proxy: proxyUrl, timeouts: { connect: CONNECT_MS } });
+      const upstream = kind === 'https' ? w.https : w.http;
+      const { error, ms } = await failure(c.get(`${upstream.url}/json`));
+      expect(error.code).toBe('ETIMEDOUT');
+      expect(error.keepAlive?.timeoutPhase).toBe('connect');
+      expect(error.message).toMatch(new RegExp(`connect timeout of ${CONNECT_MS} ms exceeded connecting to (${kind}://)?127\\.0\\.0\\.1:${upstream.port} through proxy https://127\\.0\\.0\\.1:${silent.port}`));
+      expect(error.message).not.toContain('pw-77aa');
+      expect(ms).toBeGreaterThanOrEqual(CONNECT_MS - 5);
+      expect(ms).toBeLessThan(CONNECT_MS + SLACK_MS);
+      await settle();
+      expect(c.keepAlive.stats().total).toMatchObject({ active: 0, idle: 0, timeouts: { connect: 1 } });
+      await until(() => silent.open() === 0);
+      expect(upstream.connections()).toBe(0);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  test('the proxy stalls after the TLS handshake, during CONNECT: ETIMEDOUT at the connect deadline', async () => {
+    w.proxy.behave('stall');
+    const c = w.client({ proxy: w.proxy.url, timeouts: { connect: CONNECT_MS } });
+    const { error, ms } = await failure(c.get(`${w.https.url}/json`));
+    expect(error.code).toBe('ETIMEDOUT');
+    expect(error.keepAlive?.timeoutPhase).toBe('connect');
+    expect(error.message).toContain(`through proxy ${w.proxy.url}`);
+    expect(ms).toBeLessThan(CONNECT_MS + SLACK_MS);
+    expect(w.proxy.handshakes().full).toBe(1);
+    await settle();
+    expect(c.keepAlive.stats().total).toMatchObject({ created: 0, active: 0, idle: 0 });
+    await until(() => w.proxy.open() === 0);
+  });
+
+  test('a 407 over TLS: ERR_PROXY_AUTH_REQUIRED naming the https:// proxy', async () => {
+    w.proxy.behave('auth-required');
+    const c = w.client({ proxy: w.proxy.url });
+    const { error } = await failure(c.get(`${w.https.url}/json`));
+    expect(error.code).toBe('ERR_PROXY_AUTH_REQUIRED');
+    expect(error.message).toContain(`proxy ${w.proxy.url} answered 407`);
+  });
+});
+
+test('credentials of an https:// proxy: in no log line at level trace, no error, no stats', async () => {
+  const PASSWORD = 'TLSPROXYPASS81c2';
+  const secured = await startForwardProxy({ tls: { key: KEY, cert: CERT }, credentials: { user: 'svc', password: PASSWORD } });
+  try {
+    restoreEnv = setProxyEnv({ HTTPS_PROXY: secured.urlWithCredentials, HTTP_PROXY: secured.urlWithCredentials });
+    const log = memoryLogger('trace');
+    const c = w.client({ logger: log.logger, logLevel: 'trace', timeouts: { connect: 300 } });
+    const errors: string[] = [];
+    await c.get(`${w.https.url}/json?token=abc`);
+    await c.post(`${w.http.url}/json`, { a: 1 });
+    for (const behaviour of ['stall', 'refuse', 'auth-required'] as const) {
+      secured.behave(behaviour);
+      const e = await failure(c.get(`https://localhost:${w.https.port}/json`)).then((f) => f.error);
+      errors.push(`${e.code} ${e.message} ${JSON.stringify(e.keepAlive ?? {})}`);
+    }
+    secured.behave('ok');
+    await c.keepAlive.close();
+    await settle();
+    const forbidden = [PASSWORD, 'svc:', Buffer.from(`svc:${PASSWORD}`).toString('base64')];
+    const texts = { log: log.raw(), errors: errors.join('\n'), stats: JSON.stringify(c.keepAlive.stats()) };
+    expect(texts.log).toContain(`"proxy":"${secured.url}"`);
+    for (const [what, text] of Object.entries(texts)) {
+      for (const secret of forbidden) expect({ what, found: text.includes(secret) }).toEqual({ what, found: false });
+    }
+  } finally {
+    await secured.close();
+  }
+});
