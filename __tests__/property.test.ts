@@ -95,11 +95,11 @@ const CLIENT_LEAVES: Leaf[] = [
     fc.constantFrom('x-request-id', [1], ['bad header'], [''], ['x-id\r\nx-evil: 1'], {}, null),
   ),
   leaf(['axios'], fc.constantFrom({}, { timeout: 0 }, { headers: { 'x-a': '1' } }), fc.constantFrom('x', [], null, 5, new Map())),
-  // Issue 14: only http:// proxy URLs (string or URL), or false; nothing is sent at creation.
+  // Issue 14: http:// and https:// proxy URLs (string or URL), or false; nothing is sent at creation.
   leaf(
     ['proxy'],
-    fc.constantFrom(false, 'http://127.0.0.1:3128', 'proxy.internal:8080', 'http://u:p@[::1]:3128', new URL('http://127.0.0.1:9')),
-    fc.constantFrom(true, 5, null, {}, '', 'socks5://127.0.0.1:1080', 'https://127.0.0.1:3128', 'http://127.0.0.1:3128/path', 'http://[bad'),
+    fc.constantFrom(false, 'http://127.0.0.1:3128', 'proxy.internal:8080', 'http://u:p@[::1]:3128', new URL('http://127.0.0.1:9'), 'https://127.0.0.1:3129', new URL('https://u:p@[::1]')),
+    fc.constantFrom(true, 5, null, {}, '', 'socks5://127.0.0.1:1080', 'ftp://127.0.0.1:3128', 'http://127.0.0.1:3128/path', 'https://127.0.0.1:3129/?q', 'http://[bad'),
   ),
   ...timeoutLeaves(['timeouts']),
   ...streamLeaves(['stream']),

@@ -94,7 +94,7 @@ export function resolveProxy(value: unknown, connectTimeout: number, name = 'opt
   }
   // An object's values may hold credentials (axios's { auth: { password } }): show its keys only.
   const shown = typeof value === 'object' && value !== null ? `an object with keys ${Object.keys(value).join(', ') || '(none)'}` : show(value);
-  throw new TypeError(`${name} must be a proxy URL (string or URL, http://host:port), or false for none; got ${shown}`);
+  throw new TypeError(`${name} must be a proxy URL (string or URL, http://host:port or https://host:port), or false for none; got ${shown}`);
 }
 
 /** The proxy for one upstream, or null to reach it directly. */

@@ -35,7 +35,7 @@ export function withoutCredentials(value: string): string {
 /**
  * Parses a proxy URL. A value without a scheme (`proxy:3128`) is an http:// proxy, as curl reads it
  * (proxy-from-env, axios's dependency, would take the target's scheme instead, so an https target
- * would speak TLS to the proxy). An https:// proxy is reached over TLS (proxy-tls.ts); either way
+ * would speak TLS to the proxy). An https:// proxy is reached over TLS (proxy-connect.ts); either way
  * https upstreams get TLS of their own inside the CONNECT tunnel. Returns a message (naming `what`)
  * when the value is bad.
  */

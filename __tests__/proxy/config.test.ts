@@ -77,9 +77,16 @@ describe('the environment', () => {
     expect(routes.http?.label).toBe('http://proxy.internal:80');
   });
 
+  test('an https:// proxy (TLS to the proxy itself) without a port uses 443, as axios (https-proxy-agent) and undici read it', () => {
+    const routes = proxyFromEnv({ HTTPS_PROXY: 'https://proxy.internal', HTTP_PROXY: 'https://u:p@proxy.internal:443/' }, 5000)!;
+    expect(routes.https).toMatchObject({ label: 'https://proxy.internal:443', port: 443, secure: true });
+    expect(routes.http).toMatchObject({ label: 'https://proxy.internal:443', port: 443, secure: true });
+    expect(proxyFromEnv({ HTTPS_PROXY: 'https://[::1]:3129' }, 5000)!.https).toMatchObject({ host: '::1', label: 'https://[::1]:3129' });
+  });
+
   test('a bad variable fails createClient, naming the variable and not its credentials', () => {
-    expect(() => withProxyEnv({ HTTPS_PROXY: 'https://user:hunter2@proxy:3128' }, () => createClient({ logger: false }))).toThrow(
-      /^the environment variable HTTPS_PROXY must be an http:\/\/ proxy URL .*'https:\/\/proxy:3128'.*options\.proxy/,
+    expect(() => withProxyEnv({ HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080' }, () => createClient({ logger: false }))).toThrow(
+      /^the environment variable HTTPS_PROXY must be an http:\/\/ or https:\/\/ proxy URL .*'socks5:\/\/proxy:1080'.*options\.proxy/,
     );
     expect(() => withProxyEnv({ http_proxy: 'http://user:hunter2@proxy:3128/some/path' }, () => createClient({ logger: false }))).toThrow(
       /^the environment variable http_proxy must be a proxy origin without a path/,
@@ -110,10 +117,11 @@ describe('options.proxy', () => {
   });
 
   test.each([
-    [42, /^options\.proxy must be a proxy URL \(string or URL, http:\/\/host:port\), or false for none; got 42$/],
+    [42, /^options\.proxy must be a proxy URL \(string or URL, http:\/\/host:port or https:\/\/host:port\), or false for none; got 42$/],
     [true, /got true$/],
     [{ host: 'proxy', auth: { username: 'u', password: 'hunter2' } }, /got an object with keys host, auth$/],
-    ['socks5://u:hunter2@proxy:1080', /^options\.proxy must be an http:\/\/ proxy URL .* got 'socks5:\/\/proxy:1080'$/],
+    ['socks5://u:hunter2@proxy:1080', /^options\.proxy must be an http:\/\/ or https:\/\/ proxy URL .* got 'socks5:\/\/proxy:1080'$/],
+    ['https://u:hunter2@proxy:3129/path', /^options\.proxy must be a proxy origin without a path, query or fragment .* got 'https:\/\/proxy:3129\/path'$/],
     ['http://u:hunter2@proxy:3128/?x=1', /^options\.proxy must be a proxy origin without a path, query or fragment .* got 'http:\/\/proxy:3128\/\?x=1'$/],
     ['http://u:hunter2@', /^options\.proxy (is not a valid proxy URL|has no host)/],
   ])('%p is refused with a TypeError that never shows the credentials', (value, message) => {
@@ -151,7 +159,7 @@ describe("axios's own proxy setting", () => {
   });
 
   test('createClient: a bad axios proxy object is refused, showing keys, never values', () => {
-    expect(() => createClient({ logger: false, axios: { proxy: { protocol: 'https', host: 'p', port: 1 } } })).toThrow(/^options\.axios\.proxy\.protocol must be 'http'/);
+    expect(() => createClient({ logger: false, axios: { proxy: { protocol: 'socks5', host: 'p', port: 1 } } })).toThrow(/^options\.axios\.proxy\.protocol must be 'http' or 'https'/);
     expect(() => createClient({ logger: false, axios: { proxy: { host: 'p', port: 70000 } } })).toThrow(RangeError);
     expect(() => createClient({ logger: false, axios: { proxy: { port: 1, auth: { username: 'u', password: 'hunter2' } } as never } })).toThrow(
       /^options\.axios\.proxy must be false or axios's proxy object .* got an object with keys port, auth$/,

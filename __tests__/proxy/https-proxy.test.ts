@@ -8,6 +8,8 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyKeepAlive, type KeepAliveAxiosError } from '../../src';
+import { fromAxiosProxy } from '../../src/axios-proxy';
+import { parseProxyUrl } from '../../src/proxy-endpoint';
 import { setProxyEnv } from '../helpers/env';
 import { startForwardProxy } from '../helpers/forward-proxy';
 import { memoryLogger } from '../helpers/logs';
@@ -50,7 +52,7 @@ test('plain axios + agentkeepalive with HTTPS_PROXY=https://: 20 sequential http
     for (let i = 0; i < 20; i++) expect((await plain.post(`${w.https.url}/json`, { i })).status).toBe(200);
     // One agent per proxy (axios caches it), but https-proxy-agent 5 pools nothing.
     expect(w.proxy.connections()).toBe(20);
-    expect(w.proxy.handshakes().full + w.proxy.handshakes().resumed).toBe(20);
+    expect(w.proxy.handshakes()).toEqual({ full: 20, resumed: 0 });
     expect(w.proxy.tunnels()).toBe(20);
     expect(w.https.connections()).toBe(20);
   } finally {
@@ -118,6 +120,28 @@ test("axios's own adapter test 'should support HTTPS proxy set via env var', on 
     handle.eject();
     await handle.close();
   }
+});
+
+test("axios's proxy object with protocol 'https' becomes the pool's https:// proxy (createClient and applyKeepAlive), port 443 when left out", async () => {
+  const c = w.client({ axios: { proxy: { protocol: 'https', host: '127.0.0.1', port: w.proxy.port } } });
+  for (let i = 0; i < 3; i++) expect((await c.get(`${w.https.url}/json`)).keepAlive?.reused).toBe(i > 0);
+  expect(w.proxy.tunnels()).toBe(1);
+  expect(w.proxy.handshakes()).toEqual({ full: 1, resumed: 0 });
+  expect(c.keepAlive.stats().origins[w.https.url].proxy).toBe(w.proxy.url);
+
+  const instance = axios.create({ proxy: { protocol: 'https:', host: '127.0.0.1', port: w.proxy.port } });
+  const handle = applyKeepAlive(instance, { logger: false, agent: { tls: { ca: CERT } } });
+  try {
+    await instance.get(`${w.http.url}/json`);
+    expect(w.proxy.forwarded()).toBe(1);
+    expect(w.proxy.handshakes().full).toBe(2);
+    expect(handle.stats().origins[w.http.url].proxy).toBe(w.proxy.url);
+  } finally {
+    handle.eject();
+    await handle.close();
+  }
+  // Without a port: 443, as https-proxy-agent (axios's tunnelling agent) reads it.
+  expect(parseProxyUrl(fromAxiosProxy({ protocol: 'https', host: 'proxy.internal' }, 'proxy') as URL, 'proxy')).toMatchObject({ label: 'https://proxy.internal:443' });
 });
 
 test('credentials in an https:// proxy URL go on CONNECT and on absolute-form requests, inside TLS, and nowhere else', async () => {
@@ -226,6 +250,7 @@ describe('failures', () => {
     const sockets = new Set<net.Socket>();
     const server = net.createServer((s) => {
       sockets.add(s);
+      s.resume(); // reads the ClientHello (and so sees the client's FIN), answers nothing
       s.on('error', () => {});
       s.once('close', () => sockets.delete(s));
     });
