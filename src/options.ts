@@ -38,7 +38,8 @@ export interface KeepAliveOptions {
    * proxy-from-env and undici read them), except the hosts in `no_proxy`/`NO_PROXY`. axios's own
    * proxy handling is switched off for the client's calls (it would bypass the pool); an axios
    * `proxy` object given in `options.axios` (or on an instance given to `applyKeepAlive`) is taken
-   * over as this option. Only http:// proxies.
+   * over as this option. `https://` proxies are reached over TLS, trusting the same CAs as the
+   * upstreams (`agent.tls.ca`, else Node's defaults); see the README, "https:// proxies".
    */
   proxy?: string | URL | false;
   /**
