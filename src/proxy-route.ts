@@ -47,6 +47,8 @@ export interface RoutedAgent {
 }
 
 const DIRECT = null;
+/** agent.ts DIRECT_SUFFIX (not imported: the agent imports this file). */
+const DIRECT_NAME_SUFFIX = ':direct';
 
 export class ProxyRouter {
   /** Pool name -> its proxy, or null (direct): NO_PROXY is matched once per upstream, not per request. */
@@ -96,6 +98,8 @@ export class ProxyRouter {
 
   /** The proxy for a pool name (cached), or null for a direct connection. */
   endpointFor(name: string, options: Options): ProxyEndpoint | null {
+    // A request that asked for no proxy (`proxy: false` in its own config) has sockets of its own.
+    if (name.endsWith(DIRECT_NAME_SUFFIX)) return DIRECT;
     let endpoint = this.byName.get(name);
     if (endpoint === undefined) {
       const host = String(options.hostname ?? options.host ?? 'localhost');

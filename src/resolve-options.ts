@@ -212,7 +212,8 @@ export function resolveRequestOptions(base: CallOptions, value: unknown): CallOp
     timeouts,
     stream: resolveStream('config.keepAlive.stream', r.stream, base.stream),
     retry: resolveRetry('config.keepAlive.retry', r.retry, base.retry),
-    // Per call it can only be turned off: a client without the lean path has no lean adapter.
-    lean: base.lean && (checkBoolean('config.keepAlive.lean', r.lean) ?? true),
+    // Per call it can only be turned off: a client without the lean path has no lean adapter. Checked
+    // either way: a bad value is refused whatever the client's setting.
+    lean: (checkBoolean('config.keepAlive.lean', r.lean) ?? true) && base.lean,
   };
 }

@@ -141,7 +141,7 @@ describe("axios's own proxy setting", () => {
   test('createClient: options.axios.proxy (an axios proxy object) becomes the pool proxy; axios itself gets proxy: false', async () => {
     const port = Number(new URL(w.proxy.url).port);
     const c = w.client({ axios: { proxy: { protocol: 'http', host: '127.0.0.1', port, auth: { username: 'u', password: 'p@ss' } } } });
-    expect(c.defaults.proxy).toBe(false);
+    expect(JSON.stringify(c.defaults.proxy)).toBe('false'); // the pool's marker (proxy-marker.ts)
     for (let i = 0; i < 3; i++) await c.get(`${w.https.url}/headers`);
     expect(w.proxy.tunnels()).toBe(1);
     expect(w.proxy.received[0].headers['proxy-authorization']).toBe(`Basic ${Buffer.from('u:p@ss').toString('base64')}`);
@@ -173,7 +173,7 @@ describe("axios's own proxy setting", () => {
     const before = instance.defaults.proxy; // axios.create() copies the object
     const handle = applyKeepAlive(instance, { logger: false, agent: { tls: { ca: CERT } } });
     try {
-      expect(instance.defaults.proxy).toBe(false);
+      expect(JSON.stringify(instance.defaults.proxy)).toBe('false'); // the pool's marker (proxy-marker.ts)
       for (let i = 0; i < 5; i++) expect((await instance.get(`${w.https.url}/json`)).keepAlive?.reused).toBe(i > 0);
       expect(w.proxy.tunnels()).toBe(1);
       expect(handle.stats().origins[w.https.url].proxy).toBe(w.proxy.url);
@@ -190,7 +190,7 @@ describe("axios's own proxy setting", () => {
     const instance = axios.create();
     const handle = applyKeepAlive(instance, { logger: false });
     try {
-      expect(instance.defaults.proxy).toBe(false);
+      expect(JSON.stringify(instance.defaults.proxy)).toBe('false'); // the pool's marker (proxy-marker.ts)
       for (let i = 0; i < 3; i++) await instance.get(`${w.http.url}/json`);
       expect(w.proxy.connections()).toBe(1);
       expect(w.proxy.forwarded()).toBe(3);
@@ -226,6 +226,33 @@ describe("axios's own proxy setting", () => {
       expect(direct.keepAlive?.reused).toBe(false); // the idle proxy connection was closed, not reused direct
       expect(w.proxy.forwarded()).toBe(4);
       expect(handle.stats().total.closed.byReason['proxy-changed']).toBeGreaterThanOrEqual(1);
+    } finally {
+      handle.eject();
+      await handle.close();
+    }
+  });
+
+  test('a request whose own config says proxy: false goes direct, on sockets of its own, while the others keep the proxy (as plain axios)', async () => {
+    restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
+    const plain = axios.create();
+    await plain.get(`${w.http.url}/json`, { proxy: false });
+    expect(w.proxy.forwarded()).toBe(0); // plain axios first: not through the proxy
+    const instance = axios.create();
+    const handle = applyKeepAlive(instance, { logger: false });
+    const c = w.client();
+    try {
+      for (const client of [instance, c]) {
+        const before = w.proxy.forwarded();
+        await client.get(`${w.http.url}/json`);
+        const direct = await client.get(`${w.http.url}/json`, { proxy: false });
+        const again = await client.get(`${w.http.url}/json`, { proxy: false });
+        await client.get(`${w.http.url}/json`);
+        expect(w.proxy.forwarded() - before).toBe(2);
+        expect(direct.keepAlive).toMatchObject({ reused: false });
+        expect(again.keepAlive).toMatchObject({ reused: true }); // pooled, beside the proxied sockets
+      }
+      // The marker on the instance stands for "the pool handles the proxy"; JSON shows false.
+      expect(JSON.stringify({ proxy: instance.defaults.proxy })).toBe('{"proxy":false}');
     } finally {
       handle.eject();
       await handle.close();
