@@ -11,7 +11,7 @@ const { libPath, loadLibrary } = require('./lib');
 const SWEEP_MAX_SOCKETS = 50;
 
 const CONTENDERS = [
-  { id: 1, key: 'preset-log', label: 'createClient({ lean: false }): on axios'"'"'s adapter, log line on (pino to /dev/null)', preset: true },
+  { id: 1, key: 'preset-log', label: "createClient({ lean: false }): on axios's adapter, log line on (pino to /dev/null)", preset: true },
   { id: 2, key: 'preset-nolog', label: 'createClient({ lean: false, logger: false })', preset: true },
   { id: 3, key: 'axios-akl', label: 'axios + agentkeepalive by hand (baseline)' },
   { id: 4, key: 'axios-global', label: 'axios, no agent (Node global agent)' },
