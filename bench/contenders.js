@@ -160,7 +160,7 @@ function build(id, ctx) {
       // HTTPS_PROXY is read once, here; the test certificate is trusted as the CA (verification on).
       const { createClient } = loadLibrary();
       const client = createClient({ logger: false, agent: { tls: { ca: testCa() } } });
-      return { send: axiosSender(client, origin), close: () => client.keepAlive.close() };
+      return { send: axiosSender(client, harness), close: () => client.keepAlive.close() };
     }
     case 13: {
       // What a new user writes: axios with an agentkeepalive https agent. With HTTPS_PROXY set, axios
@@ -169,7 +169,7 @@ function build(id, ctx) {
       const { HttpsAgent } = require('agentkeepalive');
       const httpsAgent = new HttpsAgent({ ca: testCa() });
       const instance = axios.create({ httpsAgent });
-      return { send: axiosSender(instance, origin), close: () => httpsAgent.destroy() };
+      return { send: axiosSender(instance, harness), close: () => httpsAgent.destroy() };
     }
     case 6:
       return nodeHttp(origin);
