@@ -51,7 +51,13 @@ const OWN = {
   'ERR_CLIENT_CLOSED instanceof AxiosError': true,
   'ERR_CLIENT_CLOSED code': 'ERR_CLIENT_CLOSED',
 };
-const EXPECTED = { plain: COMMON, createClient: { ...COMMON, ...OWN }, applyKeepAlive: { ...COMMON, ...OWN } };
+const EXPECTED = {
+  plain: COMMON,
+  createClient: { ...COMMON, ...OWN },
+  applyKeepAlive: { ...COMMON, ...OWN },
+  'createClient, lean: false': { ...COMMON, ...OWN },
+  'applyKeepAlive, lean: false': { ...COMMON, ...OWN },
+};
 
 test('CommonJS project, require(): errors are the user\'s classes, disclaimed headers are not sent', async () => {
   expect(await project.node(['check.js'])).toEqual(EXPECTED);

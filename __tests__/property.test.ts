@@ -95,11 +95,11 @@ const CLIENT_LEAVES: Leaf[] = [
     fc.constantFrom('x-request-id', [1], ['bad header'], [''], ['x-id\r\nx-evil: 1'], {}, null),
   ),
   leaf(['axios'], fc.constantFrom({}, { timeout: 0 }, { headers: { 'x-a': '1' } }), fc.constantFrom('x', [], null, 5, new Map())),
-  // Issue 14: only http:// proxy URLs (string or URL), or false; nothing is sent at creation.
+  // Issue 14: http:// and https:// proxy URLs (string or URL), or false; nothing is sent at creation.
   leaf(
     ['proxy'],
-    fc.constantFrom(false, 'http://127.0.0.1:3128', 'proxy.internal:8080', 'http://u:p@[::1]:3128', new URL('http://127.0.0.1:9')),
-    fc.constantFrom(true, 5, null, {}, '', 'socks5://127.0.0.1:1080', 'https://127.0.0.1:3128', 'http://127.0.0.1:3128/path', 'http://[bad'),
+    fc.constantFrom(false, 'http://127.0.0.1:3128', 'proxy.internal:8080', 'http://u:p@[::1]:3128', new URL('http://127.0.0.1:9'), 'https://127.0.0.1:3129', new URL('https://u:p@[::1]')),
+    fc.constantFrom(true, 5, null, {}, '', 'socks5://127.0.0.1:1080', 'ftp://127.0.0.1:3128', 'http://127.0.0.1:3128/path', 'https://127.0.0.1:3129/?q', 'http://[bad'),
   ),
   ...timeoutLeaves(['timeouts']),
   ...streamLeaves(['stream']),
@@ -107,10 +107,11 @@ const CLIENT_LEAVES: Leaf[] = [
   // 0 is off; 1 to 999 are refused (seconds written as milliseconds, most likely).
   leaf(['summary', 'interval'], fc.oneof(fc.constant(0), int(1000, MAX_TIMEOUT)), fc.oneof(badInt(0, MAX_TIMEOUT), fc.integer({ min: 1, max: 999 }))),
   leaf(['summary', 'level'], fc.constantFrom('fatal', 'error', 'warn', 'info', 'debug', 'trace'), fc.constantFrom('verbose', 'INFO', 'silent', 30, null)),
+  leaf(['lean'], fc.boolean(), fc.constantFrom('true', 1, 0, null, {})),
 ];
 const CLIENT_CONTAINERS: Leaf[] = ['agent', 'timeouts', 'stream', 'retry', 'summary'].map((k) => container([k]));
 const CLIENT_KEYS: Record<string, readonly string[]> = {
-  '': ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy'],
+  '': ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy', 'lean'],
   summary: ['interval', 'level'],
   agent: ['maxSockets', 'maxFreeSockets', 'freeSocketTimeout', 'socketActiveTTL', 'scheduling', 'tls'],
   timeouts: ['queue', 'connect', 'response', 'idle', 'total'],
@@ -125,10 +126,11 @@ const REQUEST_LEAVES: Leaf[] = [
   ...timeoutLeaves(['timeouts']),
   ...streamLeaves(['stream']),
   ...retryLeaves(['retry']),
+  leaf(['lean'], fc.boolean(), fc.constantFrom('no', 0, null, {})),
 ];
 const REQUEST_CONTAINERS: Leaf[] = ['timeouts', 'stream', 'retry'].map((k) => container([k]));
 const REQUEST_KEYS: Record<string, readonly string[]> = {
-  '': ['log', 'timeouts', 'stream', 'retry', 'logger'],
+  '': ['log', 'timeouts', 'stream', 'retry', 'logger', 'lean'],
   timeouts: CLIENT_KEYS.timeouts,
   stream: CLIENT_KEYS.stream,
   retry: CLIENT_KEYS.retry,

@@ -21,7 +21,7 @@ function countRequestLines(file) {
 }
 
 async function main() {
-  const contender = build(cfg.contender, { origin: cfg.origin, sweep: cfg.sweep, logFile: cfg.logFile });
+  const contender = build(cfg.contender, { origin: cfg.origin, sweep: cfg.sweep, logFile: cfg.logFile, harness: cfg.harness });
   const workload = WORKLOADS[cfg.workload];
   const limits = { concurrency: cfg.concurrency, maxRequests: cfg.warmupRequests, maxMs: cfg.warmupMs, record: false };
   // Warm-up at the same concurrency: JIT, and the pool filled to its steady size.

@@ -1,17 +1,18 @@
-// The seven contenders of issue 6, one reference (8), and the proxied pair of issue 14 (9, 10). Each one is built inside its own process (contender.js) and exposes
+// The seven contenders of issue 6, one reference (8), issue 13's lean-path contenders (9-11) and the proxied pair of issue 14 (12, 13). Each one is built inside its own process (contender.js) and exposes
 // send(workload) -> Promise<queueMs | undefined> and close(). Every contender serializes the JSON
 // body, reads the whole response and parses the JSON one, so they all do the same work.
 'use strict';
 const http = require('node:http');
 const https = require('node:https');
-const { loadLibrary } = require('./lib');
+const path = require('node:path');
+const { libPath, loadLibrary } = require('./lib');
 
 /** The pool limit of the concurrency sweep, and of the contenders that always have one (6, 7). */
 const SWEEP_MAX_SOCKETS = 50;
 
 const CONTENDERS = [
-  { id: 1, key: 'preset-log', label: 'createClient, log line on (pino to /dev/null)', preset: true },
-  { id: 2, key: 'preset-nolog', label: 'createClient, logger: false', preset: true },
+  { id: 1, key: 'preset-log', label: "createClient({ lean: false }): on axios's adapter, log line on (pino to /dev/null)", preset: true },
+  { id: 2, key: 'preset-nolog', label: 'createClient({ lean: false, logger: false })', preset: true },
   { id: 3, key: 'axios-akl', label: 'axios + agentkeepalive by hand (baseline)' },
   { id: 4, key: 'axios-global', label: 'axios, no agent (Node global agent)' },
   { id: 5, key: 'axios-nokeepalive', label: 'axios, keepAlive: false agents', perRequestConnections: true },
@@ -22,11 +23,40 @@ const CONTENDERS = [
   // (its adapter, agent mixin, timers and facts; no setKeepAlive per freed socket, the lazy header
   // buckets).
   { id: 8, key: 'axios-preset-settings', label: 'reference: axios + agentkeepalive with the preset\'s settings, no library' },
+  // Issue 13. 9: the lean adapter (dist/lean) wired straight into axios with #8's agents and options,
+  // no library: the transport's own effect before it is integrated. 10 and 11: createClient() with
+  // the lean path on (LEAN_PATH_OPTIONS), with and without its log line; the targets of issue 13 are
+  // read on #10.
+  { id: 9, key: 'axios-lean-adapter', label: 'axios + agentkeepalive + the lean adapter wired directly, no library' },
+  { id: 10, key: 'preset-lean-log', label: 'createClient() (lean path, the default), log line on (pino to /dev/null)', preset: true },
+  { id: 11, key: 'preset-lean-nolog', label: 'createClient({ logger: false }) (lean path)', preset: true },
   // Issue 14, the proxied https section: an https upstream reached through a CONNECT proxy named
   // in HTTPS_PROXY (set in the contender's process by run.js); connections are counted at the proxy.
-  { id: 9, key: 'preset-proxied', label: 'createClient, logger: false, HTTPS_PROXY (the pool tunnels)', preset: true, proxied: true },
-  { id: 10, key: 'axios-akl-proxied', label: 'axios + agentkeepalive, HTTPS_PROXY (axios tunnels per request)', perRequestConnections: true, proxied: true },
+  { id: 12, key: 'preset-proxied', label: 'createClient, logger: false, HTTPS_PROXY (the pool tunnels)', preset: true, proxied: true },
+  { id: 13, key: 'axios-akl-proxied', label: 'axios + agentkeepalive, HTTPS_PROXY (axios tunnels per request)', perRequestConnections: true, proxied: true },
 ];
+
+/**
+ * The createClient() option of the lean path (issue 13). It is on by default; #10 and #11 say so
+ * explicitly, and #1 and #2 turn it off, so that the table shows the preset on axios's own adapter
+ * (#1, #2: the product of issue 6) beside the preset with the lean path (#10, #11: its default now).
+ */
+const LEAN_PATH_OPTIONS = { lean: true };
+const AXIOS_ADAPTER_OPTIONS = { lean: false };
+
+/**
+ * The two harnesses of issue 13. 'lean': absolute URLs, no axios timeout (the bench of issue 6).
+ * 'user': what users' code configures, a baseURL and `timeout: 10000` on every axios contender.
+ */
+const HARNESSES = {
+  lean: { label: 'absolute URL, no axios timeout', axios: {}, url: (origin, w) => origin + w.path },
+  user: { label: 'baseURL + axios timeout 10000 (as users configure it)', axios: (origin) => ({ baseURL: origin, timeout: 10_000 }), url: (_origin, w) => w.path },
+};
+
+function harnessOf(ctx) {
+  const h = HARNESSES[ctx.harness ?? 'lean'];
+  return { axios: typeof h.axios === 'function' ? h.axios(ctx.origin) : h.axios, url: (w) => h.url(ctx.origin, w) };
+}
 
 function byId(id) {
   const c = CONTENDERS.find((x) => x.id === id);
@@ -35,35 +65,64 @@ function byId(id) {
 }
 
 /** The axios contenders: one request, the queue wait when the library reports it. */
-function axiosSender(instance, origin) {
+function axiosSender(instance, harness) {
   return async (w) => {
-    const response = await instance.request({ method: w.method, url: origin + w.path, data: w.body, responseType: w.responseType });
+    const response = await instance.request({ method: w.method, url: harness.url(w), data: w.body, responseType: w.responseType });
     const facts = response.keepAlive;
     return facts && typeof facts.queueMs === 'number' ? facts.queueMs : undefined;
   };
 }
 
+/** #8's agents and axios options: what createClient passes to agentkeepalive and axios.create. */
+function presetSettings() {
+  const { HttpAgent, HttpsAgent } = require('agentkeepalive');
+  const { DEFAULTS } = loadLibrary();
+  const a = DEFAULTS.agent;
+  const opts = { keepAlive: true, maxSockets: a.maxSockets, maxFreeSockets: a.maxSockets, freeSocketTimeout: a.freeSocketTimeout, scheduling: a.scheduling };
+  const httpAgent = new HttpAgent(opts);
+  const httpsAgent = new HttpsAgent(opts);
+  return { httpAgent, httpsAgent, maxRedirects: 0, proxy: false };
+}
+
+/** The lean adapter from the build under test (dist/lean), on the user's axios; axios's own adapter for the rest. */
+function leanAdapterFor(axios) {
+  const { createLeanAdapter } = require(path.join(path.dirname(libPath()), 'lean', 'index.js'));
+  const lean = createLeanAdapter(axios);
+  const httpAdapter = axios.getAdapter('http');
+  return (config) => (lean.eligible(config) ? lean.adapter(config) : httpAdapter(config));
+}
+
 /**
  * @param {number} id contender number
- * @param {{ origin: string, sweep: boolean, logFile: string }} ctx
+ * @param {{ origin: string, sweep: boolean, logFile: string, harness?: 'lean' | 'user' }} ctx
  */
 function build(id, ctx) {
   const { origin, sweep, logFile } = ctx;
+  const harness = harnessOf(ctx);
   switch (id) {
     case 1:
-    case 2: {
+    case 2:
+    case 10:
+    case 11: {
       // The library as published (npm install builds dist/ via `prepare`), with its defaults:
       // maxSockets is already 50, so the sweep needs no option.
       const { createClient } = loadLibrary();
       let logger = false;
-      if (id === 1) {
+      if (id === 1 || id === 10) {
         const pino = require('pino');
         // The per-request line is written at its own level ('info'); pino's default destination is
         // synchronous, like the logger createClient makes by default (on stdout).
         logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
       }
-      const client = createClient({ logger });
-      return { send: axiosSender(client, origin), close: () => client.keepAlive.close() };
+      const lean = id >= 10 ? LEAN_PATH_OPTIONS : AXIOS_ADAPTER_OPTIONS;
+      const client = createClient({ ...lean, logger, axios: harness.axios });
+      return { send: axiosSender(client, harness), close: () => client.keepAlive.close() };
+    }
+    case 9: {
+      const axios = require('axios');
+      const settings = presetSettings();
+      const instance = axios.create({ ...settings, ...harness.axios, adapter: leanAdapterFor(axios) });
+      return { send: axiosSender(instance, harness), close: () => { settings.httpAgent.destroy(); settings.httpsAgent.destroy(); } };
     }
     case 3: {
       // The baseline: what a careful user wires by hand, with both libraries' defaults.
@@ -72,50 +131,45 @@ function build(id, ctx) {
       const opts = sweep ? { maxSockets: SWEEP_MAX_SOCKETS } : {};
       const httpAgent = new HttpAgent(opts);
       const httpsAgent = new HttpsAgent(opts);
-      const instance = axios.create({ httpAgent, httpsAgent });
-      return { send: axiosSender(instance, origin), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
+      const instance = axios.create({ httpAgent, httpsAgent, ...harness.axios });
+      return { send: axiosSender(instance, harness), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
     }
     case 4: {
       // Node >= 19's global agent keeps sockets alive (5 s), with no socket limit.
       const axios = require('axios');
-      const instance = axios.create();
-      return { send: axiosSender(instance, origin), close: () => http.globalAgent.destroy() };
+      const instance = axios.create({ ...harness.axios });
+      return { send: axiosSender(instance, harness), close: () => http.globalAgent.destroy() };
     }
     case 5: {
       // The classic bug: agents that close every socket after one request.
       const axios = require('axios');
       const httpAgent = new http.Agent({ keepAlive: false });
       const httpsAgent = new https.Agent({ keepAlive: false });
-      const instance = axios.create({ httpAgent, httpsAgent });
-      return { send: axiosSender(instance, origin), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
+      const instance = axios.create({ httpAgent, httpsAgent, ...harness.axios });
+      return { send: axiosSender(instance, harness), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
     }
     case 8: {
       // The options createClient passes to axios.create and to the agents (create-client.ts, agent.ts),
       // nothing the library does beyond options.
       const axios = require('axios');
-      const { HttpAgent, HttpsAgent } = require('agentkeepalive');
-      const { DEFAULTS } = loadLibrary();
-      const a = DEFAULTS.agent;
-      const opts = { keepAlive: true, maxSockets: a.maxSockets, maxFreeSockets: a.maxSockets, freeSocketTimeout: a.freeSocketTimeout, scheduling: a.scheduling };
-      const httpAgent = new HttpAgent(opts);
-      const httpsAgent = new HttpsAgent(opts);
-      const instance = axios.create({ httpAgent, httpsAgent, maxRedirects: 0, proxy: false });
-      return { send: axiosSender(instance, origin), close: () => { httpAgent.destroy(); httpsAgent.destroy(); } };
+      const settings = presetSettings();
+      const instance = axios.create({ ...settings, ...harness.axios });
+      return { send: axiosSender(instance, harness), close: () => { settings.httpAgent.destroy(); settings.httpsAgent.destroy(); } };
     }
-    case 9: {
+    case 12: {
       // HTTPS_PROXY is read once, here; the test certificate is trusted as the CA (verification on).
       const { createClient } = loadLibrary();
       const client = createClient({ logger: false, agent: { tls: { ca: testCa() } } });
-      return { send: axiosSender(client, origin), close: () => client.keepAlive.close() };
+      return { send: axiosSender(client, harness), close: () => client.keepAlive.close() };
     }
-    case 10: {
+    case 13: {
       // What a new user writes: axios with an agentkeepalive https agent. With HTTPS_PROXY set, axios
       // builds a tunnelling agent of its own for every request (lib/adapters/http.js setProxy).
       const axios = require('axios');
       const { HttpsAgent } = require('agentkeepalive');
       const httpsAgent = new HttpsAgent({ ca: testCa() });
       const instance = axios.create({ httpsAgent });
-      return { send: axiosSender(instance, origin), close: () => httpsAgent.destroy() };
+      return { send: axiosSender(instance, harness), close: () => httpsAgent.destroy() };
     }
     case 6:
       return nodeHttp(origin);
@@ -172,4 +226,4 @@ function undiciContender(origin) {
   return { send, close: () => dispatcher.close() };
 }
 
-module.exports = { CONTENDERS, SWEEP_MAX_SOCKETS, byId, build };
+module.exports = { CONTENDERS, HARNESSES, LEAN_PATH_OPTIONS, SWEEP_MAX_SOCKETS, byId, build };

@@ -1,26 +1,34 @@
-// What a run measures and for how long. The full plan fits the 10-minute budget on a 2-core
-// machine (about 7 minutes measured there); --smoke sends a few hundred requests per run.
+// What a run measures and for how long. The full plan takes about 13 minutes on a 2-core machine
+// (issue 13 added four sections' worth of contenders); --smoke sends a few hundred requests per run.
 'use strict';
 
 const ALL = [1, 2, 3, 4, 5, 6, 7];
-/** The JSON POST also runs the reference contender 8 (the preset's axios settings without the library). */
-const WITH_REFERENCE = [...ALL, 8];
+/**
+ * The JSON POST also runs the reference contender 8 (the preset's axios settings without the
+ * library) and issue 13's lean-path contenders: 9 (the lean adapter wired directly), 10 and 11
+ * (createClient with the lean path, log line on and off).
+ */
+const JSON_POST = [...ALL, 8, 9, 10, 11];
+/** The user-like harness (baseURL + axios timeout): the axios contenders that the targets compare, and the floor. */
+const JSON_POST_USER = [1, 2, 3, 6, 8, 9, 10, 11];
+const GET_64K = [...ALL, 9, 10];
 /**
  * The sweep's contenders: those with a pool limited to 50 (the preset, the baseline given
- * maxSockets: 50, Node's agent, undici). Contender 2 is contender 1 without its log line; 4 and 5
- * have no socket limit (5 has no pool), so 1000 in flight would be 1000 connections.
+ * maxSockets: 50, Node's agent, undici, the preset's settings without the library, the preset with
+ * the lean path). Contender 2 is contender 1 without its log line; 4 and 5 have no socket limit (5
+ * has no pool), so 1000 in flight would be 1000 connections.
  */
-const SWEEP = [1, 3, 6, 7];
+const SWEEP = [1, 3, 6, 7, 8, 10];
 const SWEEP_LEVELS = [1, 10, 100, 1000];
-/** Issue 14: the preset and plain axios, both through a CONNECT proxy; ratios against plain axios (10). */
-const PROXIED = [9, 10];
+/** Issue 14: the preset and plain axios, both through a CONNECT proxy; ratios against plain axios (13). */
+const PROXIED = [12, 13];
 /** The classic case: 50 requests in flight, as many as the preset's default maxSockets. */
 const CONCURRENCY = 50;
 
 const FULL = {
   name: 'full',
   // The issue's targets are read from the JSON POST: seven rounds there keep one noisy round from
-  // moving the median of the same-round ratios; five for the 64 KiB GET.
+  // moving the median of the same-round ratios; five for the user-like harness and the 64 KiB GET.
   jsonPostRounds: 7,
   rounds: 5,
   sweepRounds: 3,
@@ -51,15 +59,16 @@ function sections(mode, options) {
   const list = [];
   if (!options.soakOnly) {
     const base = { warmupMs: mode.warmupMs, warmupRequests: mode.warmupRequests, maxMs: mode.maxMs, maxRequests: mode.maxRequests };
-    list.push({ key: 'json-post', workload: 'json-post', concurrency: CONCURRENCY, sweep: false, contenders: WITH_REFERENCE, rounds: mode.jsonPostRounds, ...base });
-    list.push({ key: 'get-64k', workload: 'get-64k', concurrency: CONCURRENCY, sweep: false, contenders: ALL, rounds: mode.rounds, ...base });
+    list.push({ key: 'json-post', workload: 'json-post', harness: 'lean', concurrency: CONCURRENCY, sweep: false, contenders: JSON_POST, rounds: mode.jsonPostRounds, ...base });
+    list.push({ key: 'json-post-user', workload: 'json-post', harness: 'user', concurrency: CONCURRENCY, sweep: false, contenders: JSON_POST_USER, rounds: mode.rounds, ...base });
+    list.push({ key: 'get-64k', workload: 'get-64k', harness: 'lean', concurrency: CONCURRENCY, sweep: false, contenders: GET_64K, rounds: mode.rounds, ...base });
     list.push({
       key: 'proxied-https',
       workload: 'json-post',
       concurrency: CONCURRENCY,
       sweep: false,
       proxied: true,
-      baseline: 10,
+      baseline: 13,
       contenders: PROXIED,
       rounds: mode.rounds,
       ...base,
@@ -68,6 +77,7 @@ function sections(mode, options) {
       list.push({
         key: `sweep-${concurrency}`,
         workload: 'json-post',
+        harness: 'lean',
         concurrency,
         sweep: true,
         contenders: SWEEP,

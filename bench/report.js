@@ -1,6 +1,6 @@
 // The Markdown report (bench/results/latest.md, also printed).
 'use strict';
-const { CONTENDERS } = require('./contenders');
+const { CONTENDERS, HARNESSES } = require('./contenders');
 const { WORKLOADS } = require('./workloads');
 
 const label = (id) => CONTENDERS.find((c) => c.id === id).label;
@@ -18,9 +18,9 @@ function mainTable(section, rows) {
   const lines = [
     section.proxied
       ? `### ${WORKLOADS[section.workload].title} to an https upstream through a CONNECT proxy (HTTPS_PROXY), ${section.concurrency} in flight`
-      : `### ${WORKLOADS[section.workload].title}, ${section.concurrency} in flight`,
+      : `### ${WORKLOADS[section.workload].title}, ${section.concurrency} in flight; axios contenders: ${HARNESSES[section.harness ?? 'lean'].label}`,
     '',
-    ...(section.proxied ? ['TCP conns are the connections the proxy accepted (and the CONNECT tunnels it opened); ratios are to #10.', ''] : []),
+    ...(section.proxied ? ['TCP conns are the connections the proxy accepted (and the CONNECT tunnels it opened); ratios are to #13.', ''] : []),
     `| # | Contender | req/s | x #${b} | CPU µs/req | x #${b} | p50 ms | p99 ms | TCP conns | peak RSS MiB | errors |`,
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
@@ -50,7 +50,7 @@ function sweepTable(summaries) {
 
 function soakTable(soak) {
   const lines = [
-    `### Soak: ${soak.planned.toLocaleString('en-US')} requests through one createClient client (log line on), ${soak.concurrency} in flight`,
+    `### Soak: ${soak.planned.toLocaleString('en-US')} requests through one createClient client (lean path and log line on), ${soak.concurrency} in flight`,
     '',
     `Sampled after every ${soak.batchSize.toLocaleString('en-US')} requests, with the loop quiet and after two \`gc()\` (--expose-gc). Wall time ${num(soak.wallMs / 1000, 1)} s, peak RSS ${num(soak.maxRssKiB / 1024, 1)} MiB.`,
     '',

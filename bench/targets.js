@@ -1,4 +1,4 @@
-// The targets of issue 6, checked on the measured numbers and printed as PASS/FAIL with them.
+// The targets of issues 6 and 13, checked on the measured numbers and printed as PASS/FAIL with them.
 // Nothing here is tuned to make a target pass: a miss is a FAIL line with the numbers.
 'use strict';
 const { BASELINE, sameRoundRatio } = require('./summary');
@@ -9,6 +9,22 @@ const TARGETS = {
   loggingCost: 0.05, // log line on costs <= 5 % vs logger: false, in CPU per request and in requests/s (two lines)
   soakHeapGrowthBytes: 1024 * 1024, // heap after GC: at most 1 MiB more at the end than after the first batch
 };
+
+/** Issue 13, read on #10 (createClient with the lean path, log line on). */
+const LEAN_TARGETS = {
+  rpsVsBaseline: 1.5, // >= 1.5x requests/s of the hand-rolled baseline (#3)
+  cpuVsBaseline: 0.65, // <= 0.65x its client CPU per request
+  rpsVsReference: 1.25, // >= 1.25x bare axios with the same options (#8)
+  rpsVsRawHttp: 0.45, // >= 0.45x raw http.request (#6)
+  sweepVsReference: 1.0, // at 1, 10, 100 and 1,000 in flight, never below #8
+  loggingCost: 0.03, // the log line <= 3 % of CPU per request (#10 / #11)
+  bigGetVsBaseline: 1.3, // 64 KiB GET >= 1.3x the baseline's requests/s
+};
+const LEAN = 10;
+const LEAN_NOLOG = 11;
+const LEAN_DIRECT = 9;
+const REFERENCE = 8;
+const RAW_HTTP = 6;
 
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
@@ -56,11 +72,13 @@ function checkTargets({ runs, soak, smoke }) {
     out.push({ name: 'info: the library\'s own cost, #2 / #8 (same axios settings without the library)', measured: `requests/s ${fmt(rps, 3)}x, CPU/request ${fmt(cpu, 3)}x`, pass: true, enforced: false, info: true });
   }
 
+  out.push(...leanTargets(runs, speed));
+
   const presetRuns = runs.filter((r) => r.expected !== null && r.preset);
   if (presetRuns.length > 0) {
     const wrong = presetRuns.filter((r) => r.accepted !== r.expected);
     out.push({
-      name: 'connections = min(concurrency, maxSockets) in every preset run (#1, #2)',
+      name: 'connections = min(concurrency, maxSockets) in every preset run (#1, #2, #10, #11)',
       measured: wrong.length === 0
         ? `${presetRuns.length} runs, all as expected`
         : wrong.map((r) => `${r.section} #${r.contender} round ${r.round + 1}: ${r.accepted} (expected ${r.expected})`).join('; '),
@@ -72,7 +90,7 @@ function checkTargets({ runs, soak, smoke }) {
   if (perRequest.length > 0) {
     const wrong = perRequest.filter((r) => r.accepted !== r.expected);
     out.push({
-      name: 'one connection per request: keepAlive: false (#5), axios through HTTPS_PROXY (#10)',
+      name: 'one connection per request: keepAlive: false (#5), axios through HTTPS_PROXY (#13)',
       measured: wrong.length === 0
         ? `${perRequest.length} runs, all as expected`
         : wrong.map((r) => `${r.section} round ${r.round + 1}: ${r.accepted} connections for ${r.expected} requests`).join('; '),
@@ -82,21 +100,21 @@ function checkTargets({ runs, soak, smoke }) {
   }
   const proxied = runs.filter((r) => r.tunnels !== undefined);
   if (proxied.length > 0) {
-    // Issue 14: through the proxy, each connection carries one tunnel; the preset keeps them (#9 opens
-    // min(concurrency, maxSockets) for the whole run), plain axios opens one per request (#10).
+    // Issue 14: through the proxy, each connection carries one tunnel; the preset keeps them (#12 opens
+    // min(concurrency, maxSockets) for the whole run), plain axios opens one per request (#13).
     const wrong = proxied.filter((r) => r.tunnels !== r.accepted);
     out.push({
-      name: 'proxied https: one CONNECT tunnel per proxy connection (#9 pooled, #10 one per request)',
+      name: 'proxied https: one CONNECT tunnel per proxy connection (#12 pooled, #13 one per request)',
       measured: wrong.length === 0
         ? proxied.map((r) => `#${r.contender}: ${r.tunnels}`).filter((x, i, a) => a.indexOf(x) === i).join(', ') + ' tunnels'
         : wrong.map((r) => `#${r.contender} round ${r.round + 1}: ${r.tunnels} tunnels on ${r.accepted} connections`).join('; '),
       pass: wrong.length === 0,
       enforced: true,
     });
-    if (runs.some((r) => r.section === 'proxied-https' && r.contender === 9) && runs.some((r) => r.section === 'proxied-https' && r.contender === 10)) {
-      const rps = sameRoundRatio(runs, 'proxied-https', 9, 10, 'rps');
-      const cpu = sameRoundRatio(runs, 'proxied-https', 9, 10, 'cpuPerReq');
-      out.push({ name: 'info: through HTTPS_PROXY, the preset vs plain axios (#9 / #10)', measured: `requests/s ${fmt(rps, 2)}x, CPU/request ${fmt(cpu, 2)}x`, pass: true, enforced: false, info: true });
+    if (runs.some((r) => r.section === 'proxied-https' && r.contender === 12) && runs.some((r) => r.section === 'proxied-https' && r.contender === 13)) {
+      const rps = sameRoundRatio(runs, 'proxied-https', 12, 13, 'rps');
+      const cpu = sameRoundRatio(runs, 'proxied-https', 12, 13, 'cpuPerReq');
+      out.push({ name: 'info: through HTTPS_PROXY, the preset vs plain axios (#12 / #13)', measured: `requests/s ${fmt(rps, 2)}x, CPU/request ${fmt(cpu, 2)}x`, pass: true, enforced: false, info: true });
     }
   }
   if (runs.length > 0) {
@@ -112,7 +130,7 @@ function checkTargets({ runs, soak, smoke }) {
   if (logged.length > 0) {
     const wrong = logged.filter((r) => r.logLines !== r.sent);
     out.push({
-      name: '#1 writes one request log line per request',
+      name: '#1 and #10 write one request log line per request',
       measured: wrong.length === 0 ? `${logged.length} runs checked` : wrong.map((r) => `${r.section}: ${r.logLines} lines for ${r.sent} requests`).join('; '),
       pass: wrong.length === 0,
       enforced: true,
@@ -120,6 +138,60 @@ function checkTargets({ runs, soak, smoke }) {
   }
 
   if (soak !== null) out.push(...soakTargets(soak, smoke));
+  return out;
+}
+
+/** Issue 13's targets, on #10, in both harnesses of the JSON POST where both ran. */
+function leanTargets(runs, speed) {
+  const out = [];
+  const ran = (section, id) => runs.some((r) => r.section === section && r.contender === id);
+  const ratio = (section, a, b, metric) => sameRoundRatio(runs, section, a, b, metric);
+  const T = LEAN_TARGETS;
+  for (const section of ['json-post', 'json-post-user']) {
+    if (!ran(section, LEAN)) continue;
+    if (ran(section, BASELINE)) {
+      const rps = ratio(section, LEAN, BASELINE, 'rps');
+      const cpu = ratio(section, LEAN, BASELINE, 'cpuPerReq');
+      out.push({ name: `${section}: #10 requests/s >= ${T.rpsVsBaseline}x #3`, measured: `${fmt(rps)}x`, pass: rps >= T.rpsVsBaseline, enforced: speed });
+      out.push({ name: `${section}: #10 CPU per request <= ${T.cpuVsBaseline}x #3`, measured: `${fmt(cpu)}x`, pass: cpu <= T.cpuVsBaseline, enforced: speed });
+    }
+    if (ran(section, REFERENCE)) {
+      const rps = ratio(section, LEAN, REFERENCE, 'rps');
+      out.push({ name: `${section}: #10 requests/s >= ${T.rpsVsReference}x #8 (bare axios, same options)`, measured: `${fmt(rps)}x`, pass: rps >= T.rpsVsReference, enforced: speed });
+    }
+    if (ran(section, RAW_HTTP)) {
+      const rps = ratio(section, LEAN, RAW_HTTP, 'rps');
+      out.push({ name: `${section}: #10 requests/s >= ${T.rpsVsRawHttp}x #6 (raw http.request)`, measured: `${fmt(rps)}x`, pass: rps >= T.rpsVsRawHttp, enforced: speed });
+    }
+    if (ran(section, LEAN_NOLOG)) {
+      const cpu = ratio(section, LEAN, LEAN_NOLOG, 'cpuPerReq');
+      const rps = ratio(section, LEAN, LEAN_NOLOG, 'rps');
+      out.push({ name: `${section}: log line on costs <= ${T.loggingCost * 100} % of CPU per request (#10 / #11)`, measured: `CPU/request ${fmt(cpu, 3)}x (requests/s ${fmt(rps, 3)}x)`, pass: cpu <= 1 + T.loggingCost, enforced: speed });
+    }
+    if (ran(section, LEAN_DIRECT) && ran(section, REFERENCE)) {
+      // Not a target: the transport's own effect, before the library wraps it.
+      const rps = ratio(section, LEAN_DIRECT, REFERENCE, 'rps');
+      const cpu = ratio(section, LEAN_DIRECT, REFERENCE, 'cpuPerReq');
+      out.push({ name: `info: ${section}: the lean adapter alone, #9 / #8`, measured: `requests/s ${fmt(rps, 3)}x, CPU/request ${fmt(cpu, 3)}x`, pass: true, enforced: false, info: true });
+    }
+  }
+  const levels = runs.filter((r) => r.section.startsWith('sweep-') && r.contender === LEAN).map((r) => r.section);
+  const sweepSections = [...new Set(levels)];
+  if (sweepSections.length > 0) {
+    const worst = [];
+    let pass = true;
+    for (const section of sweepSections) {
+      if (!ran(section, REFERENCE)) continue;
+      const rps = ratio(section, LEAN, REFERENCE, 'rps');
+      worst.push(`${section.slice('sweep-'.length)}: ${fmt(rps)}x`);
+      if (!(rps >= T.sweepVsReference)) pass = false;
+    }
+    if (worst.length > 0) out.push({ name: 'sweep: #10 requests/s never below #8 at 1, 10, 100, 1000 in flight', measured: worst.join(', '), pass, enforced: speed });
+  }
+  if (ran('get-64k', LEAN) && ran('get-64k', BASELINE)) {
+    const rps = ratio('get-64k', LEAN, BASELINE, 'rps');
+    out.push({ name: `get-64k: #10 requests/s >= ${T.bigGetVsBaseline}x #3`, measured: `${fmt(rps)}x`, pass: rps >= T.bigGetVsBaseline, enforced: speed });
+  }
   return out;
 }
 
@@ -154,4 +226,4 @@ function soakTargets(soak, smoke) {
   return out;
 }
 
-module.exports = { TARGETS, checkTargets };
+module.exports = { TARGETS, LEAN_TARGETS, checkTargets };

@@ -54,11 +54,24 @@ function writeReexport(name) {
 // `from './x'`, `import './x'` and `import('./x')` with a relative specifier without extension.
 const RELATIVE = /((?:from|import)\s*\(?\s*)(['"])(\.\.?\/[^'"]+?)\2/g;
 
+/** Every .d.ts under dir, folders included. */
+function declarations(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return declarations(p);
+    return e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
 function writeEsmTypes() {
-  for (const file of fs.readdirSync(dist).filter((f) => f.endsWith('.d.ts'))) {
-    const text = fs.readFileSync(path.join(dist, file), 'utf8');
-    const esm = text.replace(RELATIVE, (_, head, quote, spec) => `${head}${quote}${spec}.mjs${quote}`);
-    fs.writeFileSync(path.join(dist, file.replace(/\.d\.ts$/, '.d.mts')), esm);
+  for (const file of declarations(dist)) {
+    const text = fs.readFileSync(file, 'utf8');
+    const esm = text.replace(RELATIVE, (_, head, quote, spec) => {
+      // A folder import ('./lean') is its index: './lean/index.mjs'.
+      const folder = fs.existsSync(path.join(path.dirname(file), spec, 'index.d.ts'));
+      return `${head}${quote}${spec}${folder ? '/index' : ''}.mjs${quote}`;
+    });
+    fs.writeFileSync(file.replace(/\.d\.ts$/, '.d.mts'), esm);
   }
 }
 

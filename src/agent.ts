@@ -18,12 +18,14 @@ import { isIP, type Socket } from 'node:net';
 import { now } from './clock';
 import { formatOrigin } from './origin';
 import { ProxyRouter, type RoutedAgent } from './proxy-route';
-import { attemptOf, bindRequest, kAttempt, markPoolAgent, type AttemptHooks } from './request-binding';
+import { attemptOf, bindRequest, kAttempt, kDirect, markPoolAgent, type AttemptHooks } from './request-binding';
 import { adoptSocket, socketState, SocketState, type PoolContext } from './socket-state';
 import type { CloseReason } from './stats';
 import { labelUnclaimedSocket } from './unclaimed-socket';
 
 const kViewOf = Symbol('axios-keepalive.view-of');
+/** The pool name of an upstream's direct sockets, beside its proxied ones. */
+export const DIRECT_SUFFIX = ':direct';
 
 /** Node's own margin below the server's hint (lib/_http_agent.js keepSocketAlive). */
 export const HINT_MARGIN_MS = 1000;
@@ -98,7 +100,9 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
     lastName = '';
 
     getName(options: object): string {
-      const name = (Base.prototype as unknown as { getName(o: object): string }).getName.call(this, options);
+      let name = (Base.prototype as unknown as { getName(o: object): string }).getName.call(this, options);
+      // A request that asked for no proxy gets sockets of its own when the pool proxies (proxy-route.ts).
+      if (this.proxyRouter !== null && (options as { [kDirect]?: boolean })[kDirect] === true) name += DIRECT_SUFFIX;
       this.lastName = name;
       return name;
     }
@@ -122,6 +126,9 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
 
     /** @internal */ add(req: ClientRequest, options: Record<string, unknown>, attempt: AttemptHooks | null): void {
       const self = this as unknown as AgentInternals;
+      this.proxyRouter?.beforeRequest();
+      // Node copies the options' own symbols into what getName() and createConnection() receive.
+      if (attempt?.direct === true && this.proxyRouter !== null) (options as { [kDirect]?: boolean })[kDirect] = true;
       bindRequest(req, attempt);
       let name: string;
       if (attempt?.forceNewSocket) {
@@ -222,7 +229,10 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       const proxy = this.proxyRouter === null ? null : this.proxyRouter.endpointFor(String(options._agentKey), options);
       // https through a proxy: a CONNECT tunnel, handed over through oncreate when it is ready.
       if (proxy !== null && protocol === 'https:') return this.proxyRouter!.tunnel(options, oncreate, proxy);
-      const socket = base.createConnection.call(this, proxy === null ? options : this.proxyRouter!.connectOptions(options, proxy), oncreate);
+      // http through a proxy: a connection to the proxy (TCP, or TLS to an https:// proxy).
+      const socket = proxy === null
+        ? base.createConnection.call(this, options, oncreate)
+        : this.proxyRouter!.connectToProxy(options, proxy, (o) => base.createConnection.call(this, o, oncreate));
       if (socket) {
         this.initSocket(socket, options);
         if (proxy !== null) this.proxyRouter!.watchConnect(socket, proxy, options);

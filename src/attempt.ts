@@ -105,6 +105,8 @@ export class Attempt implements AttemptHooks {
   constructor(
     private readonly call: CallHooks,
     readonly forceNewSocket: boolean,
+    /** The call's own config says `proxy: false`: the pool sends it direct even where it would proxy. */
+    readonly direct: boolean = false,
   ) {}
 
   // --- the transport axios's http adapter calls (config.transport) ---

@@ -7,6 +7,7 @@
 // entry point (dist/index.js requires axios, dist/index.mjs imports it) hands its copy over, and
 // applyKeepAlive() works with the copy the instance itself was made by.
 import type { AxiosInstance, AxiosResponse, AxiosStatic, InternalAxiosRequestConfig } from 'axios';
+import { createLeanAdapter, type LeanAdapter } from './lean';
 
 export type AdapterFunction = (config: InternalAxiosRequestConfig) => Promise<AxiosResponse>;
 
@@ -17,6 +18,8 @@ export interface AxiosBinding {
   readonly AxiosHeaders: AxiosStatic['AxiosHeaders'];
   /** axios's own Node adapter, the one that uses httpAgent/httpsAgent. */
   readonly httpAdapter: AdapterFunction;
+  /** The lean transport for this copy (its classes, its version): one per copy, shared by its clients. */
+  readonly lean: LeanAdapter;
 }
 
 const bindings = new WeakMap<AxiosStatic, AxiosBinding>();
@@ -32,6 +35,7 @@ export function bindingOf(axios: AxiosStatic): AxiosBinding {
       CanceledError: axios.CanceledError,
       AxiosHeaders: axios.AxiosHeaders,
       httpAdapter: axios.getAdapter('http') as unknown as AdapterFunction,
+      lean: createLeanAdapter(axios),
     });
     bindings.set(axios, b);
     known.push(b);

@@ -16,8 +16,8 @@ export function fromAxiosProxy(value: unknown, name: string): URL | false | unde
     );
   }
   const protocol = value.protocol === undefined ? 'http' : String(value.protocol).replace(/:$/, '');
-  if (protocol !== 'http') {
-    throw new TypeError(`${name}.protocol must be 'http' (TLS to the proxy itself is not supported; https targets are tunnelled with CONNECT), got '${protocol}'`);
+  if (protocol !== 'http' && protocol !== 'https') {
+    throw new TypeError(`${name}.protocol must be 'http' or 'https' (TLS to the proxy itself), got '${protocol}'`);
   }
   const port = value.port;
   if (port !== undefined && !(Number.isInteger(Number(port)) && Number(port) > 0 && Number(port) < 65536)) {
@@ -26,7 +26,7 @@ export function fromAxiosProxy(value: unknown, name: string): URL | false | unde
   const host = value.host.includes(':') && !value.host.startsWith('[') ? `[${value.host}]` : value.host;
   let url: URL;
   try {
-    url = new URL(`http://${host}${port === undefined ? '' : `:${Number(port)}`}`);
+    url = new URL(`${protocol}://${host}${port === undefined ? '' : `:${Number(port)}`}`);
   } catch {
     throw new TypeError(`${name}.host is not a valid host name: '${value.host}'`);
   }

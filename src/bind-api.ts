@@ -26,14 +26,17 @@ export interface BoundApi {
 
 /**
  * The pool takes the instance's proxy over: its `proxy` object (or `false`) becomes the pool's proxy
- * unless `options.proxy` is given; without either, the environment is read once now. An instance
- * derived from an installed one carries that install's `proxy: false`, which is not the user's.
+ * unless `options.proxy` is given. Without either, the instance followed the environment at each
+ * request, and so does the pool (proxy-config.ts, LiveEnvProxy). An instance derived from an
+ * installed one carries that install's `proxy: false`, which is not the user's: it follows the
+ * environment too.
  */
-function withInstanceProxy(instance: AxiosInstance, options: KeepAliveOptions | undefined): KeepAliveOptions | undefined {
-  if (clientOfAdapter(instance.defaults.adapter) !== undefined) return options;
-  const instanceProxy = fromAxiosProxy(instance.defaults.proxy, 'instance.defaults.proxy');
-  if (instanceProxy === undefined || (options !== undefined && (typeof options !== 'object' || options === null || options.proxy !== undefined))) return options;
-  return { ...options, proxy: instanceProxy };
+function withInstanceProxy(instance: AxiosInstance, options: KeepAliveOptions | undefined): { options: KeepAliveOptions | undefined; followEnv: boolean } {
+  const given = options !== undefined && (typeof options !== 'object' || options === null || options.proxy !== undefined);
+  if (given) return { options, followEnv: false };
+  const instanceProxy = clientOfAdapter(instance.defaults.adapter) !== undefined ? undefined : fromAxiosProxy(instance.defaults.proxy, 'instance.defaults.proxy');
+  if (instanceProxy === undefined) return { options, followEnv: true };
+  return { options: { ...options, proxy: instanceProxy }, followEnv: false };
 }
 
 export function bindApi(axios: AxiosStatic): BoundApi {
@@ -44,7 +47,8 @@ export function bindApi(axios: AxiosStatic): BoundApi {
       if (!isAxiosInstance(instance)) {
         throw new TypeError(`applyKeepAlive: instance must be an axios instance (axios or axios.create()), got ${show(instance)}`);
       }
-      return install(instance, resolveOptions(withInstanceProxy(instance, options), false), ownerBinding(instance, binding));
+      const proxied = withInstanceProxy(instance, options);
+      return install(instance, resolveOptions(proxied.options, false, proxied.followEnv), ownerBinding(instance, binding));
     },
   };
 }

@@ -5,6 +5,7 @@ import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Readable } from 'node:stream';
 import { isPoolRequest, requestFacts } from './request-binding';
 import { Attempt, type CallHooks } from './attempt';
+import type { AdapterFunction } from './axios-binding';
 import type { ClientState } from './client-state';
 import { now, roundMs, unrefTimer } from './clock';
 import { drainBody, replay } from './drain-error-body';
@@ -17,6 +18,7 @@ import {
 import type { CallOptions } from './resolve-options';
 import { addLogFields } from './log-fields';
 import { notifyPool } from './pool-events';
+import { isPoolProxy } from './proxy-marker';
 import { tunnelFacts } from './proxy-tunnel';
 import { loggedUrl, originOf } from './request-url';
 import { RETRY, staleRetryDecision } from './stale-retry';
@@ -62,7 +64,8 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
  * when a request following redirects did not reach the pool.
  */
 function proxyApplies(config: InternalAxiosRequestConfig): boolean {
-  if (config.proxy === false) return false;
+  // The pool's marker: axios's proxy handling was off for the call (proxy-marker.ts).
+  if (config.proxy === false || isPoolProxy(config.proxy)) return false;
   return config.proxy != null || PROXY_VARIABLES.some((name) => process.env[name]);
 }
 
@@ -97,6 +100,10 @@ export class Call implements CallHooks, GuardHooks {
     private readonly client: ClientState,
     readonly config: InternalAxiosRequestConfig,
     readonly opts: CallOptions,
+    /** axios's http adapter, or the lean transport standing in for it (client-state.ts). */
+    private readonly adapter: AdapterFunction,
+    /** The pool's proxy marker the config carries (proxy-marker.ts), if it does. */
+    private readonly proxyMarker: unknown,
   ) {
     const c = config as InternalAxiosRequestConfig & { transport?: unknown; httpVersion?: unknown };
     if (c.transport == null && c.httpVersion != 2) {
@@ -123,7 +130,7 @@ export class Call implements CallHooks, GuardHooks {
   }
 
   private dispatch(forceNewSocket: boolean): void {
-    const attempt = new Attempt(this, forceNewSocket);
+    const attempt = new Attempt(this, forceNewSocket, this.proxyMarker === undefined && this.config.proxy === false);
     this.current = attempt;
     const config = this.config as InternalAxiosRequestConfig & { transport?: unknown };
     let promise: Promise<AxiosResponse>;
@@ -137,12 +144,16 @@ export class Call implements CallHooks, GuardHooks {
       if (config.httpAgent === this.client.httpAgent) config.httpAgent = this.client.httpAgent.viewFor(attempt);
       if (config.httpsAgent === this.client.httpsAgent) config.httpsAgent = this.client.httpsAgent.viewFor(attempt);
     }
+    // axios's adapter reads `proxy` when it starts (lib/adapters/http.js `own('proxy')`, before any
+    // await): `false` for that moment, the marker again after (proxy-marker.ts).
+    if (this.proxyMarker !== undefined) config.proxy = false;
     try {
-      promise = this.client.inner(config);
+      promise = this.adapter(config);
     } catch (error) {
       promise = Promise.reject(error);
     } finally {
       if (agents !== undefined) [config.httpAgent, config.httpsAgent] = agents;
+      if (this.proxyMarker !== undefined) config.proxy = this.proxyMarker as false;
     }
     promise.then(
       (response) => this.onResponse(attempt, response),

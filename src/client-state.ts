@@ -7,6 +7,7 @@ import { socketState, type PoolContext } from './socket-state';
 import { Call } from './call';
 import { currentInbound, propagate } from './correlation';
 import { ErrorCodes, type BypassReason } from './errors';
+import { isPoolProxy } from './proxy-marker';
 import { Log, redactUrl } from './log';
 import { fullUrl } from './request-url';
 import type { ResolvedOptions } from './options';
@@ -91,7 +92,18 @@ export class ClientState {
       if (this.propagateHeaders.length > 0) propagate(config.headers, this.propagateHeaders, inbound);
       if (inbound.logger !== undefined && opts.logger === undefined && opts.log) opts = { ...opts, logger: inbound.logger };
     }
-    return new Call(this, config, opts).run();
+    // The lean path only stands in for axios's own http adapter (not for a function adapter of the
+    // user's), and is asked before the call puts its transport on the config (a transport of the
+    // user's is a reason to fall back).
+    // The pool's proxy marker is `false` to axios for as long as an adapter reads the config (proxy-marker.ts).
+    const marker = isPoolProxy(config.proxy) ? config.proxy : undefined;
+    let lean = false;
+    if (opts.lean && this.inner === this.binding.httpAdapter) {
+      if (marker !== undefined) config.proxy = false;
+      lean = this.binding.lean.eligible(config);
+      if (marker !== undefined) config.proxy = marker as unknown as false;
+    }
+    return new Call(this, config, opts, lean ? this.binding.lean.adapter : this.inner, marker).run();
   }
 
   /** Whether the call is configured with this client's agents (for http, https or both). */

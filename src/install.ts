@@ -15,6 +15,7 @@ import type { HttpAgent, HttpsAgent } from 'agentkeepalive';
 import type { AdapterFunction, AxiosBinding } from './axios-binding';
 import type { SocketAssignedEvent } from './request-binding';
 import { ClientState, clientOfAdapter } from './client-state';
+import { POOL_PROXY } from './proxy-marker';
 import type { ResolvedOptions } from './options';
 import type { LogFieldsProvider } from './log-fields';
 import { subscribe, type PoolListener } from './pool-events';
@@ -61,7 +62,7 @@ export interface KeepAliveHandle {
 }
 
 const kInstalled = Symbol('axios-keepalive.installed');
-// `proxy`: false while installed, as the pool handles the proxy (axios's own would bypass the pool).
+// `proxy`: the pool's marker while installed, as the pool handles the proxy (proxy-marker.ts).
 const FIELDS = ['httpAgent', 'httpsAgent', 'adapter', 'proxy'] as const;
 type Field = (typeof FIELDS)[number];
 type Defaults = Record<string, unknown> & { [kInstalled]?: KeepAliveHandle };
@@ -117,7 +118,7 @@ export function install(instance: AxiosInstance, resolved: ResolvedOptions, bind
   // (never a pool inside a pool).
   const inherited = clientOfAdapter(defaults.adapter);
   const state = new ClientState(resolved, binding, inherited?.inner ?? innerAdapter(binding, defaults.adapter));
-  const ours: Record<Field, unknown> = { httpAgent: state.httpAgent, httpsAgent: state.httpsAgent, adapter: state.adapter, proxy: false };
+  const ours: Record<Field, unknown> = { httpAgent: state.httpAgent, httpsAgent: state.httpsAgent, adapter: state.adapter, proxy: POOL_PROXY };
   for (const field of FIELDS) defaults[field] = ours[field];
   const derived = new Derived();
   const originalCreate = typeof instance.create === 'function' ? instance.create : undefined;

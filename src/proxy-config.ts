@@ -15,6 +15,30 @@ import { NoProxy } from './no-proxy';
 import { parseProxyUrl, type ProxyEndpoint } from './proxy-endpoint';
 import { show } from './validate';
 
+/**
+ * For an instance given to applyKeepAlive() whose proxy comes from the environment: the environment
+ * as axios reads it, at each request (lib/adapters/http.js setProxy -> proxy-from-env
+ * getProxyForUrl), so a variable set after the install (as axios's own tests do) applies to the next
+ * call as it would without the library. The pool compares the variables' values at each request (a
+ * few string reads) and re-decides its routes only when they changed.
+ */
+export interface LiveEnvProxy {
+  readonly live: true;
+  readonly connectTimeout: number;
+}
+
+/** What the agents are given: fixed routes, the live environment, or null (no proxy). */
+export type ProxySetting = ProxyRoutes | LiveEnvProxy | null;
+
+const VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'] as const;
+
+/** The proxy variables' values, as one string to compare. */
+export function envFingerprint(env: Env = process.env): string {
+  let out = '';
+  for (const name of VARIABLES) out += (env[name] ?? '') + '\n';
+  return out;
+}
+
 export interface ProxyRoutes {
   readonly http: ProxyEndpoint | null;
   readonly https: ProxyEndpoint | null;
@@ -70,7 +94,7 @@ export function resolveProxy(value: unknown, connectTimeout: number, name = 'opt
   }
   // An object's values may hold credentials (axios's { auth: { password } }): show its keys only.
   const shown = typeof value === 'object' && value !== null ? `an object with keys ${Object.keys(value).join(', ') || '(none)'}` : show(value);
-  throw new TypeError(`${name} must be a proxy URL (string or URL, http://host:port), or false for none; got ${shown}`);
+  throw new TypeError(`${name} must be a proxy URL (string or URL, http://host:port or https://host:port), or false for none; got ${shown}`);
 }
 
 /** The proxy for one upstream, or null to reach it directly. */

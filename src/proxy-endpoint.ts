@@ -11,12 +11,14 @@ export class ProxyEndpoint {
     readonly host: string,
     readonly port: number,
     authorization: string | undefined,
+    /** An https:// proxy: the connection to the proxy itself is TLS (proxy-tls.ts). */
+    readonly secure = false,
   ) {
     this.#authorization = authorization;
-    this.label = formatOrigin('http:', host, port);
+    this.label = formatOrigin(secure ? 'https:' : 'http:', host, port);
   }
 
-  /** `http://proxy:3128`: the proxy as logs, error messages, stats and metrics show it, never with credentials. */
+  /** `http://proxy:3128`, `https://proxy:443`: the proxy as logs, error messages, stats and metrics show it, never with credentials. */
   readonly label: string;
 
   /** The `Proxy-Authorization` value (`Basic ...`) when the proxy URL carried credentials. */
@@ -33,8 +35,9 @@ export function withoutCredentials(value: string): string {
 /**
  * Parses a proxy URL. A value without a scheme (`proxy:3128`) is an http:// proxy, as curl reads it
  * (proxy-from-env, axios's dependency, would take the target's scheme instead, so an https target
- * would speak TLS to the proxy). Only http:// proxies: the pool speaks plain HTTP to the proxy and
- * TLS to the upstream inside the CONNECT tunnel. Returns a message (naming `what`) when the value is bad.
+ * would speak TLS to the proxy). An https:// proxy is reached over TLS (proxy-connect.ts); either way
+ * https upstreams get TLS of their own inside the CONNECT tunnel. Returns a message (naming `what`)
+ * when the value is bad.
  */
 export function parseProxyUrl(value: string | URL, what: string): ProxyEndpoint | string {
   let url: URL;
@@ -44,9 +47,10 @@ export function parseProxyUrl(value: string | URL, what: string): ProxyEndpoint 
   } catch {
     return `${what} is not a valid proxy URL: '${withoutCredentials(text)}'; expected http://host:port (credentials as http://user:password@host:port)`;
   }
-  if (url.protocol !== 'http:') {
-    return `${what} must be an http:// proxy URL (TLS to the proxy itself is not supported; https targets are tunnelled with CONNECT), got '${withoutCredentials(text)}'`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `${what} must be an http:// or https:// proxy URL (SOCKS and other schemes are not supported), got '${withoutCredentials(text)}'`;
   }
+  const secure = url.protocol === 'https:';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (host === '') return `${what} has no host: '${withoutCredentials(text)}'`;
   if (url.search !== '' || url.hash !== '' || (url.pathname !== '/' && url.pathname !== '')) {
@@ -66,7 +70,11 @@ export function parseProxyUrl(value: string | URL, what: string): ProxyEndpoint 
     }
     authorization = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
   }
-  // An http:// proxy without a port listens on 80, as axios and undici read it.
-  const port = url.port === '' ? 80 : Number(url.port);
-  return new ProxyEndpoint(host, port, authorization);
+  // Without a port: 80 for http://, 443 for https://, as axios reads the proxy URL (https-proxy-agent
+  // 5, its tunnelling agent: `proxy.port = this.secureProxy ? 443 : 80`; its http path leaves the port
+  // empty and https.request() takes 443) and as undici's ProxyAgent (defaultProtocolPort) and
+  // https-proxy-agent 7 do. WHATWG URL drops a port equal to the scheme's default, so
+  // `https://proxy:443` lands here as well.
+  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
+  return new ProxyEndpoint(host, port, authorization, secure);
 }

@@ -3,9 +3,9 @@
 // the upstream (Node's getName() reads the request's host and port), so reuse, stats, facts and log
 // lines are the upstream's; the proxy is shown beside it (`proxy`, without credentials).
 //
-// - http: targets: the socket is a TCP connection to the proxy, created as any other (so it is
-//   counted, timed and pooled the same way), and each request goes out in absolute form
-//   (proxy-absolute-form.ts).
+// - http: targets: the socket is a connection to the proxy (TCP, or TLS to an https:// proxy:
+//   proxy-connect.ts), created as any other (so it is counted, timed and pooled the same way), and
+//   each request goes out in absolute form (proxy-absolute-form.ts).
 // - https: targets: the socket is a CONNECT tunnel with TLS inside (proxy-tunnel.ts), built
 //   asynchronously: Node's createSocket() waits for createConnection's callback when it returns no
 //   socket (lib/_http_agent.js). While it is built, the socket that stands for it is listed in the
@@ -18,9 +18,10 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { PoolContext } from './socket-state';
 import { socketState } from './socket-state';
-import { proxyFor, type ProxyRoutes } from './proxy-config';
+import { envFingerprint, proxyFor, proxyFromEnv, type ProxyRoutes, type ProxySetting } from './proxy-config';
 import type { ProxyEndpoint } from './proxy-endpoint';
 import { toAbsoluteForm } from './proxy-absolute-form';
+import { ProxyConnector, proxyCertificateHint, readyEvent, type ProxyNetOptions } from './proxy-connect';
 import { authorityOf, openTunnel, type TunnelError } from './proxy-tunnel';
 
 /** agentkeepalive's per-socket set-up (its listeners and counters), which its own https createConnection would run. */
@@ -46,29 +47,74 @@ export interface RoutedAgent {
 }
 
 const DIRECT = null;
+/** agent.ts DIRECT_SUFFIX (not imported: the agent imports this file). */
+const DIRECT_NAME_SUFFIX = ':direct';
 
 export class ProxyRouter {
   /** Pool name -> its proxy, or null (direct): NO_PROXY is matched once per upstream, not per request. */
   private readonly byName = new Map<string, ProxyEndpoint | null>();
+  private routes: ProxyRoutes | null;
+  /** The environment's proxy variables the routes were read from (live mode only). */
+  private fingerprint: string | undefined;
+  private readonly connectTimeout: number;
+  /** Connections to the proxy itself (TCP, or TLS with the client's CAs), and their TLS sessions. */
+  private readonly connector: ProxyConnector;
 
   constructor(
     private readonly agent: RoutedAgent,
     private readonly protocol: 'http:' | 'https:',
-    private readonly routes: ProxyRoutes,
-  ) {}
+    setting: Exclude<ProxySetting, null>,
+  ) {
+    this.connectTimeout = setting.connectTimeout;
+    this.connector = new ProxyConnector(agent.pool.options.tls);
+    if ('live' in setting) {
+      this.fingerprint = envFingerprint();
+      this.routes = proxyFromEnv(process.env, setting.connectTimeout);
+    } else {
+      this.routes = setting;
+    }
+  }
+
+  /**
+   * Live mode: the environment's proxy variables changed since the routes were decided. Re-decide
+   * them, and close the idle sockets: they were opened on the old routes (direct, or through
+   * another proxy), and the pool must not send the next request on one of them.
+   */
+  private refresh(): void {
+    if (this.fingerprint === undefined) return;
+    const now = envFingerprint();
+    if (now === this.fingerprint) return;
+    this.fingerprint = now;
+    this.routes = proxyFromEnv(process.env, this.connectTimeout);
+    this.byName.clear();
+    this.connector.forget();
+    for (const list of Object.values(this.agent.freeSockets)) {
+      for (const socket of list ?? []) {
+        socketState(socket)?.close('proxy-changed');
+        socket.destroy();
+      }
+    }
+  }
 
   /** The proxy for a pool name (cached), or null for a direct connection. */
   endpointFor(name: string, options: Options): ProxyEndpoint | null {
+    // A request that asked for no proxy (`proxy: false` in its own config) has sockets of its own.
+    if (name.endsWith(DIRECT_NAME_SUFFIX)) return DIRECT;
     let endpoint = this.byName.get(name);
     if (endpoint === undefined) {
       const host = String(options.hostname ?? options.host ?? 'localhost');
       const port = Number(options.port) || (this.protocol === 'https:' ? 443 : 80);
-      endpoint = proxyFor(this.routes, this.protocol, host, port) ?? DIRECT;
+      endpoint = this.routes === null ? DIRECT : proxyFor(this.routes, this.protocol, host, port) ?? DIRECT;
       this.byName.set(name, endpoint);
       // stats() and the socket lines show the upstream, with the proxy beside it.
       if (endpoint !== null) this.agent.pool.stats.forOrigin(this.agent.originFor(name, options)).proxy = endpoint.label;
     }
     return endpoint;
+  }
+
+  /** Before addRequest() picks a socket: in live mode, follow a change of the environment. */
+  beforeRequest(): void {
+    this.refresh();
   }
 
   /** addRequest(): an http: request to a proxied upstream goes out in absolute form. */
@@ -81,23 +127,43 @@ export class ProxyRouter {
     toAbsoluteForm(req, this.agent.originFor(name, options) + req.path, endpoint.authorization());
   }
 
-  /** The TCP connection of a proxied http: upstream goes to the proxy; the pool name stays the upstream's. */
-  connectOptions(options: Options, endpoint: ProxyEndpoint): Options {
-    return { ...options, host: endpoint.host, hostname: endpoint.host, port: endpoint.port, servername: undefined };
+  /**
+   * createConnection() for a proxied http: upstream: a connection to the proxy; the pool name stays
+   * the upstream's. An http:// proxy gets the agent's own TCP connection (`plain`: Node's, with
+   * agentkeepalive's set-up); an https:// proxy a TLS one, with agentkeepalive's set-up done here as
+   * its https createConnection would.
+   */
+  connectToProxy(options: Options, endpoint: ProxyEndpoint, plain: (options: Options) => Socket | undefined): Socket | undefined {
+    if (!endpoint.secure) return plain({ ...options, host: endpoint.host, hostname: endpoint.host, port: endpoint.port, servername: undefined });
+    const socket = this.connector.open(endpoint, netOptions(options));
+    (this.agent as unknown as Record<symbol, (s: Socket, o: Options) => void>)[INIT_SOCKET](socket, options);
+    return socket;
   }
 
   /**
-   * An http: upstream's connection to the proxy: a failure to reach the proxy keeps its code
-   * (ECONNREFUSED, ENOTFOUND, ...) and its message names the proxy and the upstream, as a tunnel's
-   * does. This listener runs before the request's own (installed when the socket is handed over).
+   * An http: upstream's connection to the proxy: a failure to reach the proxy, or to agree on TLS
+   * with an https:// one, keeps its code (ECONNREFUSED, ENOTFOUND, DEPTH_ZERO_SELF_SIGNED_CERT, ...)
+   * and its message names the proxy and the upstream, as a tunnel's does. This listener runs before
+   * the request's own (installed when the socket is handed over).
    */
   watchConnect(socket: Socket, endpoint: ProxyEndpoint, options: Options): void {
     const target = authorityOf(String(options.host), Number(options.port) || 80);
-    const onError = (error: Error): void => {
-      error.message += ` (proxy ${endpoint.label}, connecting to the proxy for ${target})`;
+    const ready = readyEvent(socket);
+    let handshake = false;
+    const onTcp = (): void => {
+      handshake = true;
+    };
+    const onError = (error: NodeJS.ErrnoException): void => {
+      error.message += handshake
+        ? ` (proxy ${endpoint.label}, in the TLS handshake with the proxy for ${target}${proxyCertificateHint(error)})`
+        : ` (proxy ${endpoint.label}, connecting to the proxy for ${target})`;
     };
     socket.once('error', onError);
-    socket.once('connect', () => socket.removeListener('error', onError));
+    if (ready === 'secureConnect') socket.once('connect', onTcp);
+    socket.once(ready, () => {
+      socket.removeListener('error', onError);
+      socket.removeListener('connect', onTcp);
+    });
   }
 
   /**
@@ -124,14 +190,9 @@ export class ProxyRouter {
         proxy: endpoint,
         host: String(options.host),
         port: Number(options.port) || 443,
-        limit: this.routes.connectTimeout,
-        net: {
-          host: endpoint.host,
-          port: endpoint.port,
-          keepAlive: options.keepAlive === true,
-          keepAliveInitialDelay: Number(options.keepAliveInitialDelay) || 0,
-          ...(typeof options.localAddress === 'string' ? { localAddress: options.localAddress } : {}),
-        },
+        limit: this.connectTimeout,
+        net: netOptions(options),
+        connector: this.connector,
         // As Node's https createConnection: the merged request and agent options (CA, servername,
         // ...), and the TLS session of this pool name for a shorter handshake.
         tls: { ...(session === undefined ? {} : { session: session as Buffer }), ...(options as object) },
@@ -204,4 +265,13 @@ export class ProxyRouter {
       });
     });
   }
+}
+
+/** The agent's TCP options (Node's createSocket() adds keepAlive and keepAliveInitialDelay) for a connection to the proxy. */
+function netOptions(options: Options): ProxyNetOptions {
+  return {
+    keepAlive: options.keepAlive === true,
+    keepAliveInitialDelay: Number(options.keepAliveInitialDelay) || 0,
+    ...(typeof options.localAddress === 'string' ? { localAddress: options.localAddress } : {}),
+  };
 }

@@ -1,16 +1,19 @@
-// One CONNECT tunnel through an http:// proxy, with TLS to the upstream inside it: TCP to the
-// proxy, `CONNECT host:port`, a 2xx answer, then the TLS handshake with the upstream. The whole of
-// it runs under one deadline (`limit`), and every way it can fail ends in one typed error, with every
-// socket it opened destroyed: a failed tunnel is never handed to the pool.
+// One CONNECT tunnel through a forward proxy, with TLS to the upstream inside it: TCP to the proxy
+// (and the TLS handshake with the proxy itself for an https:// proxy, proxy-connect.ts),
+// `CONNECT host:port`, a 2xx answer, then the TLS handshake with the upstream. The whole of it runs
+// under one deadline (`limit`), and every way it can fail ends in one typed error, with every socket
+// it opened destroyed: a failed tunnel is never handed to the pool.
 //
 // Sources read: Node 20 lib/_tls_wrap.js (tls.connect({ socket }) takes over the handle of a
-// connected net.Socket and destroys itself when that socket closes; the hostname it verifies is
-// options.servername || options.host), RFC 9110 9.3.6 (any 2xx answer to CONNECT opens the
+// connected net.Socket and destroys itself when that socket closes, a TLSSocket included, which is
+// how TLS to the upstream runs inside TLS to an https:// proxy, as in https-proxy-agent; the hostname
+// it verifies is options.servername || options.host), RFC 9110 9.3.6 (any 2xx answer to CONNECT opens the
 // tunnel; the proxy sends nothing after the answer's head until the client speaks), and Node 24
 // lib/https.js establishTunnel (the same steps, as Node's own NODE_USE_ENV_PROXY does them).
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import tls, { type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { ErrorCodes } from './errors';
+import { proxyCertificateHint, readyEvent, type ProxyConnector, type ProxyNetOptions } from './proxy-connect';
 import type { ProxyEndpoint } from './proxy-endpoint';
 import type { TimeoutPhase } from './stats';
 
@@ -19,10 +22,11 @@ const MAX_ANSWER_BYTES = 16 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: ([^\r\n]*))?\r\n/;
 
-export type TunnelStage = 'proxy-connect' | 'connect-answer' | 'tls';
+export type TunnelStage = 'proxy-connect' | 'proxy-tls' | 'connect-answer' | 'tls';
 
 const STAGE_TEXT: Record<TunnelStage, string> = {
   'proxy-connect': 'connecting to the proxy',
+  'proxy-tls': 'in the TLS handshake with the proxy',
   'connect-answer': 'waiting for the answer to CONNECT',
   tls: 'in the TLS handshake with the upstream',
 };
@@ -55,7 +59,9 @@ export interface TunnelRequest {
   /** Milliseconds for TCP + CONNECT + TLS; 0: no limit of its own. */
   readonly limit: number;
   /** Options of the TCP connection to the proxy (keep-alive, local address). */
-  readonly net: net.TcpNetConnectOpts;
+  readonly net: ProxyNetOptions;
+  /** Opens the connection to the proxy: TCP, or TLS to an https:// proxy. */
+  readonly connector: ProxyConnector;
   /** Options of tls.connect() to the upstream (CA, servername, session, ...); `socket` is added here. */
   readonly tls: ConnectionOptions;
 }
@@ -92,7 +98,8 @@ export function openTunnel(request: TunnelRequest, hooks: TunnelHooks): void {
   let finished = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const raw = net.connect({ ...request.net, host: proxy.host, port: proxy.port });
+  const raw = request.connector.open(proxy, request.net);
+  const ready = readyEvent(raw);
   raw.setNoDelay(true);
   hooks.pending(raw);
 
@@ -100,7 +107,8 @@ export function openTunnel(request: TunnelRequest, hooks: TunnelHooks): void {
     if (finished) return;
     finished = true;
     if (timer !== undefined) clearTimeout(timer);
-    raw.removeListener('connect', onConnect);
+    raw.removeListener(ready, onConnect);
+    raw.removeListener('connect', onTcpConnect);
     raw.removeListener('data', onData);
     raw.removeListener('end', onEnd);
     raw.removeListener('close', onClose);
@@ -127,6 +135,10 @@ export function openTunnel(request: TunnelRequest, hooks: TunnelHooks): void {
       { ...fields(stage), timeoutPhase: 'connect' },
     ));
   };
+
+  function onTcpConnect(): void {
+    stage = 'proxy-tls'; // only listened to for an https:// proxy, whose TLS handshake starts now
+  }
 
   function onConnect(): void {
     stage = 'connect-answer';
@@ -202,10 +214,11 @@ export function openTunnel(request: TunnelRequest, hooks: TunnelHooks): void {
       finish(Object.assign(e, fields(stage)));
       return;
     }
-    // Unreachable proxy, reset during CONNECT: the socket's code (ECONNREFUSED, ECONNRESET,
-    // ENOTFOUND) stays, the message names the proxy and the target.
+    // Unreachable proxy, reset during CONNECT, a proxy certificate not trusted: the socket's code
+    // (ECONNREFUSED, ECONNRESET, ENOTFOUND, DEPTH_ZERO_SELF_SIGNED_CERT) stays, the message names the
+    // proxy and the target.
     finish(tunnelError(
-      `${error.message} (proxy ${proxy.label}, ${STAGE_TEXT[stage]} for ${target})`,
+      `${error.message} (proxy ${proxy.label}, ${STAGE_TEXT[stage]} for ${target}${stage === 'proxy-tls' ? proxyCertificateHint(error) : ''})`,
       error.code ?? ErrorCodes.PROXY_TUNNEL,
       fields(stage),
       error,
@@ -221,7 +234,8 @@ export function openTunnel(request: TunnelRequest, hooks: TunnelHooks): void {
     finish(tunnelError(`the connection to proxy ${proxy.label} closed (${STAGE_TEXT[stage]} for ${target})`, ErrorCodes.PROXY_TUNNEL, fields(stage)));
   }
 
-  raw.once('connect', onConnect);
+  raw.once(ready, onConnect);
+  if (ready === 'secureConnect') raw.once('connect', onTcpConnect);
   raw.on('data', onData);
   raw.once('end', onEnd);
   raw.on('error', onError);

@@ -9,6 +9,9 @@ import { now, roundMs } from './clock';
 import type { PooledSocketFacts, SocketFacts } from './errors';
 import { poolOf, socketState, SOCKET_REQUEST_COUNT, type SocketState } from './socket-state';
 
+/** In the options Node hands to getName(): this request goes direct, whatever the pool's proxy (agent.ts). */
+export const kDirect = Symbol('axios-keepalive.direct');
+
 /** Carries an attempt on a native request and in the request options the agent receives. */
 export const kAttempt = Symbol('axios-keepalive.attempt');
 const kRequest = Symbol('axios-keepalive.request');
@@ -17,6 +20,8 @@ const kFacts = Symbol('axios-keepalive.facts');
 /** What the agent tells the attempt that created a request. Implemented by Attempt. */
 export interface AttemptHooks extends RequestBinding {
   readonly forceNewSocket: boolean;
+  /** The call's config says `proxy: false`: never through the pool's proxy. */
+  readonly direct: boolean;
   onRequest(req: ClientRequest, agent: PoolAgent, name: string, origin: string): void;
   onQueued(): void;
   onCreatingSocket(): void;

@@ -14,10 +14,10 @@ import {
   type TlsOptions,
 } from './options';
 import type { CallLogger } from './log';
-import { resolveProxy } from './proxy-config';
+import { resolveProxy, type ProxySetting } from './proxy-config';
 import { assertObject, checkBoolean, checkInteger, checkOneOf, isPlainObject, show } from './validate';
 
-const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy'] as const;
+const TOP_KEYS = ['axios', 'agent', 'logger', 'logLevel', 'timeouts', 'stream', 'retry', 'propagateHeaders', 'summary', 'proxy', 'lean'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
 const AGENT_KEYS = ['maxSockets', 'maxFreeSockets', 'freeSocketTimeout', 'socketActiveTTL', 'scheduling', 'tls'] as const;
 const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'ciphers', 'minVersion', 'maxVersion', 'servername'] as const;
@@ -25,7 +25,7 @@ const TIMEOUT_KEYS = ['queue', 'connect', 'response', 'idle', 'total'] as const;
 const STREAM_KEYS = ['idleTimeout', 'drainLimit', 'drainTimeout'] as const;
 const RETRY_KEYS = ['staleSocket'] as const;
 const SUMMARY_KEYS = ['interval', 'level'] as const;
-const REQUEST_KEYS = ['log', 'timeouts', 'stream', 'retry', 'logger'] as const;
+const REQUEST_KEYS = ['log', 'timeouts', 'stream', 'retry', 'logger', 'lean'] as const;
 const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 const LOGGER_METHODS = ['child', 'info', 'warn', 'error', 'debug', 'trace', 'fatal', 'isLevelEnabled'] as const;
 /** A per-call logger is only written to (log.ts CallLogger): fastify's request.log has these. */
@@ -114,7 +114,12 @@ function resolveHeaderNames(value: unknown): readonly string[] {
 }
 
 /** Validates the client options and fills in the defaults. Throws TypeError/RangeError. */
-export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios: boolean): ResolvedOptions {
+/**
+ * Validates the client options and fills in the defaults. Throws TypeError/RangeError.
+ * `followEnv`: without options.proxy, the pool follows the proxy variables as axios would, at each
+ * request (applyKeepAlive() on an instance whose proxy comes from the environment; proxy-config.ts).
+ */
+export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios: boolean, followEnv = false): ResolvedOptions {
   const o = assertObject('options', options ?? {}, allowAxios ? TOP_KEYS : TOP_KEYS.filter((k) => k !== 'axios'))!;
   if (o.axios !== undefined && !isPlainObject(o.axios)) {
     throw new TypeError(`options.axios must be a plain object of axios defaults, got ${show(o.axios)}`);
@@ -140,8 +145,10 @@ export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios
 
   const timeouts = resolveTimeouts('options.timeouts', o.timeouts, DEFAULTS.timeouts);
   const tls = resolveTls(a.tls);
-  // Last: the environment is read (once) only when everything else is valid.
-  const proxy = resolveProxy(o.proxy, timeouts.connect);
+  // Last: the environment is read (once) only when everything else is valid. Following it, its
+  // values now are still checked, so a bad variable fails here and not at the first call.
+  const fixed = resolveProxy(o.proxy, timeouts.connect);
+  const proxy: ProxySetting = followEnv && o.proxy === undefined ? { live: true, connectTimeout: timeouts.connect } : fixed;
 
   return {
     propagateHeaders: resolveHeaderNames(o.propagateHeaders),
@@ -152,6 +159,7 @@ export function resolveOptions(options: KeepAliveOptions | undefined, allowAxios
     stream: resolveStream('options.stream', o.stream, DEFAULTS.stream),
     retry: resolveRetry('options.retry', o.retry, DEFAULTS.retry),
     summary: resolveSummary(o.summary),
+    lean: checkBoolean('options.lean', o.lean) ?? DEFAULTS.lean,
   };
 }
 
@@ -164,6 +172,8 @@ export interface CallOptions {
   timeouts: Required<TimeoutOptions>;
   stream: Required<StreamOptions>;
   retry: Required<RetryOptions>;
+  /** The lean path may serve this call (the client's `lean`, and not turned off for the call). */
+  lean: boolean;
 }
 
 /** The shortest of the timeouts that are on, 0 when all are off. */
@@ -181,6 +191,7 @@ export function baseCallOptions(resolved: ResolvedOptions): CallOptions {
     timeouts: resolved.timeouts,
     stream: resolved.stream,
     retry: resolved.retry,
+    lean: resolved.lean,
   });
 }
 
@@ -201,5 +212,8 @@ export function resolveRequestOptions(base: CallOptions, value: unknown): CallOp
     timeouts,
     stream: resolveStream('config.keepAlive.stream', r.stream, base.stream),
     retry: resolveRetry('config.keepAlive.retry', r.retry, base.retry),
+    // Per call it can only be turned off: a client without the lean path has no lean adapter. Checked
+    // either way: a bad value is refused whatever the client's setting.
+    lean: (checkBoolean('config.keepAlive.lean', r.lean) ?? true) && base.lean,
   };
 }

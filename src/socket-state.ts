@@ -21,6 +21,9 @@ const kPool = Symbol('axios-keepalive.pool');
 
 let nextSocketId = 1;
 
+/** Node's http.Agent keepAliveMsecs default (lib/_http_agent.js): the first probe after 1 s idle. */
+const KEEP_ALIVE_INITIAL_DELAY_MS = 1000;
+
 export class SocketState {
   readonly id = nextSocketId++;
   readonly createdAt = now();
@@ -207,6 +210,11 @@ export function adoptSocket(socket: Socket, st: SocketState, pool: PoolContext):
   s[kPool] = pool;
   st.counters.created++;
   st.counters.open.add(socket);
+  // TCP keep-alive once per connection. net.connect() sets it from the agent's `keepAlive` option, but
+  // tls.connect() ignores that option (checked with `ss -to`: no keepalive timer on a pooled https
+  // socket), and the pool's keepSocketAlive() skips Node's setKeepAlive() on every freed socket;
+  // axios's adapter sets it per request (60 s), the lean path does not. Node's agent default: 1 s.
+  if (s.encrypted) socket.setKeepAlive(true, KEEP_ALIVE_INITIAL_DELAY_MS);
   socket.once(s.encrypted ? 'secureConnect' : 'connect', onSocketReady);
   socket.on('data', onSocketData);
   socket.once('end', onSocketEnd);

@@ -18,6 +18,7 @@ export type CloseReason =
   | 'unsolicited-data' // bytes arrived on an idle pooled socket
   | 'pool-full' // not kept: maxFreeSockets idle sockets already
   | 'client-closed' // the client was closed (handle.close())
+  | 'proxy-changed' // idle when the proxy variables changed (applyKeepAlive on an instance that follows the environment)
   | 'redirect' // follow-redirects dropped the connection of a redirect response it had read (maxRedirects > 0)
   | 'request-unfinished' // the response ended, the request body did not finish writing within 50 ms (unfinished-request.ts)
   | 'unused' // a new connection (a proxy tunnel, ready later) found no request left to carry: Node's agent does not pool a socket that never carried one

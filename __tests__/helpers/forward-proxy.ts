@@ -3,8 +3,12 @@
 // connects to loopback targets. It counts the TCP connections it accepts, the tunnels it opens and
 // the request heads it received (with their headers, so a test can check that Proxy-Authorization
 // arrived and went no further), and misbehaves on demand, by name. close() destroys every socket.
+// With `tls` it is an https:// proxy (TLS between the client and the proxy, Node's https server on
+// the same handlers) and also counts the TLS handshakes clients completed with it.
 import http from 'node:http';
+import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 export type ProxyBehaviour =
   | 'ok'
@@ -26,13 +30,17 @@ export interface Received {
 }
 
 export interface ForwardProxy {
-  /** http://127.0.0.1:port */
+  /** http://127.0.0.1:port, or https://127.0.0.1:port with `tls`. */
   url: string;
   port: number;
   /** The URL with `user:password@` when the proxy requires credentials. */
   urlWithCredentials: string;
   /** TCP connections accepted from clients. */
   connections(): number;
+  /** TLS handshakes completed with clients (`tls` only), and how many of them resumed a session. */
+  handshakes(): { full: number; resumed: number };
+  /** The SNI name of each completed TLS handshake (`false`: none was sent), in order. */
+  servernames: Array<string | false>;
   /** Client connections open now. */
   open(): number;
   /** CONNECT tunnels opened (answered 200). */
@@ -50,6 +58,8 @@ export interface ForwardProxy {
 export interface ForwardProxyOptions {
   /** Require these credentials (Basic) on CONNECT and on forwarded requests: 407 otherwise. */
   credentials?: { user: string; password: string };
+  /** Listen with TLS (an https:// proxy), with this certificate. */
+  tls?: { key: string; cert: string };
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
@@ -66,6 +76,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   let tunnels = 0;
   let forwarded = 0;
   let pending = 0;
+  const handshakes = { full: 0, resumed: 0 };
   // The proxy's own pool to the upstreams: one connection per upstream at a time is enough here.
   const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 10 });
   const expected = options.credentials === undefined
@@ -81,7 +92,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     socket.once('close', () => sockets.delete(socket));
   };
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     received.push({ kind: 'forward', target: req.url ?? '', headers: req.headers });
     const served = ((req.socket as Socket & { served?: number }).served = ((req.socket as Socket & { served?: number }).served ?? 0) + 1);
     if (behaviour === 'drop-reused' && served > 1) {
@@ -132,7 +143,16 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
       if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);
+  };
+  const server: http.Server = options.tls === undefined ? http.createServer(handler) : https.createServer({ ...options.tls }, handler);
+  const servernames: Array<string | false> = [];
+  server.on('secureConnection', (socket: TLSSocket) => {
+    servernames.push((socket as TLSSocket & { servername: string | false }).servername);
+    if (socket.isSessionReused()) handshakes.resumed++;
+    else handshakes.full++;
   });
+  // A client that gives up during the TLS handshake (a certificate it does not trust) is not a test failure.
+  server.on('tlsClientError', () => {});
 
   server.on('connection', (socket: Socket) => {
     connections++;
@@ -222,13 +242,16 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const scheme = options.tls === undefined ? 'http' : 'https';
+  const url = `${scheme}://127.0.0.1:${port}`;
   const c = options.credentials;
   return {
     url,
     port,
-    urlWithCredentials: c === undefined ? url : `http://${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}@127.0.0.1:${port}`,
+    urlWithCredentials: c === undefined ? url : `${scheme}://${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}@127.0.0.1:${port}`,
     connections: () => connections,
+    handshakes: () => ({ ...handshakes }),
+    servernames,
     open: () => [...sockets].filter((s) => s.remotePort !== undefined && s.localPort === port).length,
     tunnels: () => tunnels,
     forwarded: () => forwarded,

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 export interface RawServerOptions {
   /** Destroy the connection, without answering, when request number `n` (1-based) arrives on it. */
   killOnRequest?: (n: number, total: number) => boolean;
-  /** Close a connection that has been idle this long (FIN, no hint sent). */
+  /** Close a connection that has been idle this long after a response (FIN, no hint sent). */
   idleCloseMs?: number;
   /** Close the connection after this many responses. */
   maxRequests?: number;
@@ -48,7 +48,10 @@ export async function startRawServer(options: RawServerOptions = {}): Promise<Ra
       sockets.delete(socket);
     });
     socket.on('error', () => undefined);
-    armIdle();
+    // The idle close applies between requests, as a keep-alive server's does (Node's keepAliveTimeout
+    // starts after a response; before the first request it waits headersTimeout, 60 s). Armed at
+    // connect too, a starved CPU could delay a new socket's first write past it: a "socket hang up"
+    // on a new socket that no client could avoid, and not the race under test.
     socket.on('data', (chunk: Buffer) => {
       clearTimeout(idleTimer);
       buffer = Buffer.concat([buffer, chunk]);

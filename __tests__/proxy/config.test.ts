@@ -77,9 +77,16 @@ describe('the environment', () => {
     expect(routes.http?.label).toBe('http://proxy.internal:80');
   });
 
+  test('an https:// proxy (TLS to the proxy itself) without a port uses 443, as axios (https-proxy-agent) and undici read it', () => {
+    const routes = proxyFromEnv({ HTTPS_PROXY: 'https://proxy.internal', HTTP_PROXY: 'https://u:p@proxy.internal:443/' }, 5000)!;
+    expect(routes.https).toMatchObject({ label: 'https://proxy.internal:443', port: 443, secure: true });
+    expect(routes.http).toMatchObject({ label: 'https://proxy.internal:443', port: 443, secure: true });
+    expect(proxyFromEnv({ HTTPS_PROXY: 'https://[::1]:3129' }, 5000)!.https).toMatchObject({ host: '::1', label: 'https://[::1]:3129' });
+  });
+
   test('a bad variable fails createClient, naming the variable and not its credentials', () => {
-    expect(() => withProxyEnv({ HTTPS_PROXY: 'https://user:hunter2@proxy:3128' }, () => createClient({ logger: false }))).toThrow(
-      /^the environment variable HTTPS_PROXY must be an http:\/\/ proxy URL .*'https:\/\/proxy:3128'.*options\.proxy/,
+    expect(() => withProxyEnv({ HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080' }, () => createClient({ logger: false }))).toThrow(
+      /^the environment variable HTTPS_PROXY must be an http:\/\/ or https:\/\/ proxy URL .*'socks5:\/\/proxy:1080'.*options\.proxy/,
     );
     expect(() => withProxyEnv({ http_proxy: 'http://user:hunter2@proxy:3128/some/path' }, () => createClient({ logger: false }))).toThrow(
       /^the environment variable http_proxy must be a proxy origin without a path/,
@@ -110,10 +117,11 @@ describe('options.proxy', () => {
   });
 
   test.each([
-    [42, /^options\.proxy must be a proxy URL \(string or URL, http:\/\/host:port\), or false for none; got 42$/],
+    [42, /^options\.proxy must be a proxy URL \(string or URL, http:\/\/host:port or https:\/\/host:port\), or false for none; got 42$/],
     [true, /got true$/],
     [{ host: 'proxy', auth: { username: 'u', password: 'hunter2' } }, /got an object with keys host, auth$/],
-    ['socks5://u:hunter2@proxy:1080', /^options\.proxy must be an http:\/\/ proxy URL .* got 'socks5:\/\/proxy:1080'$/],
+    ['socks5://u:hunter2@proxy:1080', /^options\.proxy must be an http:\/\/ or https:\/\/ proxy URL .* got 'socks5:\/\/proxy:1080'$/],
+    ['https://u:hunter2@proxy:3129/path', /^options\.proxy must be a proxy origin without a path, query or fragment .* got 'https:\/\/proxy:3129\/path'$/],
     ['http://u:hunter2@proxy:3128/?x=1', /^options\.proxy must be a proxy origin without a path, query or fragment .* got 'http:\/\/proxy:3128\/\?x=1'$/],
     ['http://u:hunter2@', /^options\.proxy (is not a valid proxy URL|has no host)/],
   ])('%p is refused with a TypeError that never shows the credentials', (value, message) => {
@@ -133,7 +141,7 @@ describe("axios's own proxy setting", () => {
   test('createClient: options.axios.proxy (an axios proxy object) becomes the pool proxy; axios itself gets proxy: false', async () => {
     const port = Number(new URL(w.proxy.url).port);
     const c = w.client({ axios: { proxy: { protocol: 'http', host: '127.0.0.1', port, auth: { username: 'u', password: 'p@ss' } } } });
-    expect(c.defaults.proxy).toBe(false);
+    expect(JSON.stringify(c.defaults.proxy)).toBe('false'); // the pool's marker (proxy-marker.ts)
     for (let i = 0; i < 3; i++) await c.get(`${w.https.url}/headers`);
     expect(w.proxy.tunnels()).toBe(1);
     expect(w.proxy.received[0].headers['proxy-authorization']).toBe(`Basic ${Buffer.from('u:p@ss').toString('base64')}`);
@@ -151,7 +159,7 @@ describe("axios's own proxy setting", () => {
   });
 
   test('createClient: a bad axios proxy object is refused, showing keys, never values', () => {
-    expect(() => createClient({ logger: false, axios: { proxy: { protocol: 'https', host: 'p', port: 1 } } })).toThrow(/^options\.axios\.proxy\.protocol must be 'http'/);
+    expect(() => createClient({ logger: false, axios: { proxy: { protocol: 'socks5', host: 'p', port: 1 } } })).toThrow(/^options\.axios\.proxy\.protocol must be 'http' or 'https'/);
     expect(() => createClient({ logger: false, axios: { proxy: { host: 'p', port: 70000 } } })).toThrow(RangeError);
     expect(() => createClient({ logger: false, axios: { proxy: { port: 1, auth: { username: 'u', password: 'hunter2' } } as never } })).toThrow(
       /^options\.axios\.proxy must be false or axios's proxy object .* got an object with keys port, auth$/,
@@ -165,7 +173,7 @@ describe("axios's own proxy setting", () => {
     const before = instance.defaults.proxy; // axios.create() copies the object
     const handle = applyKeepAlive(instance, { logger: false, agent: { tls: { ca: CERT } } });
     try {
-      expect(instance.defaults.proxy).toBe(false);
+      expect(JSON.stringify(instance.defaults.proxy)).toBe('false'); // the pool's marker (proxy-marker.ts)
       for (let i = 0; i < 5; i++) expect((await instance.get(`${w.https.url}/json`)).keepAlive?.reused).toBe(i > 0);
       expect(w.proxy.tunnels()).toBe(1);
       expect(handle.stats().origins[w.https.url].proxy).toBe(w.proxy.url);
@@ -177,12 +185,12 @@ describe("axios's own proxy setting", () => {
     expect(before).toEqual(original);
   });
 
-  test('applyKeepAlive on an instance without a proxy: the environment is read once, and eject() removes the proxy: false it set', async () => {
+  test('applyKeepAlive on an instance without a proxy: it follows the environment, pooled, and eject() removes the proxy: false it set', async () => {
     restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
     const instance = axios.create();
     const handle = applyKeepAlive(instance, { logger: false });
     try {
-      expect(instance.defaults.proxy).toBe(false);
+      expect(JSON.stringify(instance.defaults.proxy)).toBe('false'); // the pool's marker (proxy-marker.ts)
       for (let i = 0; i < 3; i++) await instance.get(`${w.http.url}/json`);
       expect(w.proxy.connections()).toBe(1);
       expect(w.proxy.forwarded()).toBe(3);
@@ -191,6 +199,64 @@ describe("axios's own proxy setting", () => {
       await handle.close();
     }
     expect(Object.prototype.hasOwnProperty.call(instance.defaults, 'proxy')).toBe(false);
+  });
+
+  test('applyKeepAlive on an instance that follows the environment keeps following it, as plain axios does: a variable set or cleared after the install applies to the next call', async () => {
+    // Plain axios first: it reads the variables at each request.
+    const plain = axios.create();
+    restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
+    await plain.get(`${w.http.url}/json`);
+    expect(w.proxy.forwarded()).toBe(1);
+    restoreEnv();
+    restoreEnv = setProxyEnv({});
+
+    const instance = axios.create();
+    const handle = applyKeepAlive(instance, { logger: false });
+    try {
+      await instance.get(`${w.http.url}/json`);
+      expect(w.proxy.forwarded()).toBe(1); // direct: no variable yet
+      restoreEnv();
+      restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
+      for (let i = 0; i < 3; i++) await instance.get(`${w.http.url}/json`);
+      expect(w.proxy.forwarded()).toBe(4); // now through the proxy, pooled: one connection
+      expect(w.proxy.connections()).toBe(2);
+      restoreEnv();
+      restoreEnv = setProxyEnv({});
+      const direct = await instance.get(`${w.http.url}/json`);
+      expect(direct.keepAlive?.reused).toBe(false); // the idle proxy connection was closed, not reused direct
+      expect(w.proxy.forwarded()).toBe(4);
+      expect(handle.stats().total.closed.byReason['proxy-changed']).toBeGreaterThanOrEqual(1);
+    } finally {
+      handle.eject();
+      await handle.close();
+    }
+  });
+
+  test('a request whose own config says proxy: false goes direct, on sockets of its own, while the others keep the proxy (as plain axios)', async () => {
+    restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
+    const plain = axios.create();
+    await plain.get(`${w.http.url}/json`, { proxy: false });
+    expect(w.proxy.forwarded()).toBe(0); // plain axios first: not through the proxy
+    const instance = axios.create();
+    const handle = applyKeepAlive(instance, { logger: false });
+    const c = w.client();
+    try {
+      for (const client of [instance, c]) {
+        const before = w.proxy.forwarded();
+        await client.get(`${w.http.url}/json`);
+        const direct = await client.get(`${w.http.url}/json`, { proxy: false });
+        const again = await client.get(`${w.http.url}/json`, { proxy: false });
+        await client.get(`${w.http.url}/json`);
+        expect(w.proxy.forwarded() - before).toBe(2);
+        expect(direct.keepAlive).toMatchObject({ reused: false });
+        expect(again.keepAlive).toMatchObject({ reused: true }); // pooled, beside the proxied sockets
+      }
+      // The marker on the instance stands for "the pool handles the proxy"; JSON shows false.
+      expect(JSON.stringify({ proxy: instance.defaults.proxy })).toBe('{"proxy":false}');
+    } finally {
+      handle.eject();
+      await handle.close();
+    }
   });
 
   test('applyKeepAlive: instance proxy false stays no proxy; options.proxy wins over the instance proxy', async () => {
