@@ -182,7 +182,10 @@ function checkErrorFacts(ctx: CallContext, rec: CallRecord, receipts: Receipt[],
         ctx.allow(`${phase} timeout in an epoch whose event loop was late by >= half its limit (not judged)`);
       }
       if (phase === 'response' && direct && !starved) {
-        ok(route.stallsHead || last === undefined || last.headStatus === undefined,
+        // A head the server sent only after the deadline fired (its process is this one: a large
+        // upload read late under load) does not contradict the timeout (seed 1, life 5, c2822: the
+        // server read the PUT at +814 ms, the call had timed out at +758 ms).
+        ok(route.stallsHead || last === undefined || last.headStatus === undefined || (last.headAt ?? 0) >= failAt - EPS,
           `response timeout, yet the server had sent the head [server: ${showReceipts(receipts, rec.startAt)}]${lag()}`);
       }
       if (phase === 'idle' && !starved) {
