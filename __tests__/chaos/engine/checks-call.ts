@@ -182,10 +182,15 @@ function checkErrorFacts(ctx: CallContext, rec: CallRecord, receipts: Receipt[],
         ctx.allow(`${phase} timeout in an epoch whose event loop was late by >= half its limit (not judged)`);
       }
       if (phase === 'response' && direct && !starved) {
-        // A head the server sent only after the deadline fired (its process is this one: a large
-        // upload read late under load) does not contradict the timeout (seed 1, life 5, c2822: the
-        // server read the PUT at +814 ms, the call had timed out at +758 ms).
-        ok(route.stallsHead || last === undefined || last.headStatus === undefined || (last.headAt ?? 0) >= failAt - EPS,
+        // A head the server sent only after the deadline fired, or so shortly before it that this
+        // process's late event loop had not read it yet (the servers share the process: a large
+        // upload is read late under load), does not contradict the timeout: one lag per hop in this
+        // process (the proxy is another). Seed 1, life 5, c2822: the server read the PUT at +814 ms,
+        // the call had timed out at +758 ms; seed 42, life 3, c1404: answered 26 ms before the
+        // deadline, through the proxy, with the loop late by up to 161 ms.
+        const hops = p.origin.proxied ? 2 : 1;
+        const unread = (last?.headAt ?? 0) >= failAt - EPS - hops * ctx.lagMs;
+        ok(route.stallsHead || last === undefined || last.headStatus === undefined || unread,
           `response timeout, yet the server had sent the head [server: ${showReceipts(receipts, rec.startAt)}]${lag()}`);
       }
       if (phase === 'idle' && !starved) {
