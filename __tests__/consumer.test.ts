@@ -55,7 +55,7 @@ afterAll(() => {
 });
 
 test('the tarball holds the build (the three entries, their types) and nothing of the sources or tests', () => {
-  for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'metrics.js', 'metrics.mjs', 'metrics.d.ts', 'metrics.d.mts', 'otel.js', 'otel.mjs', 'otel.d.ts', 'otel.d.mts', 'cli.js']) {
+  for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'metrics.js', 'metrics.mjs', 'metrics.d.ts', 'metrics.d.mts', 'otel.js', 'otel.mjs', 'otel.d.ts', 'otel.d.mts', 'cli/cli.js']) {
     expect(packedFiles).toContain(`dist/${f}`);
   }
   expect(packedFiles).toContain('package.json');

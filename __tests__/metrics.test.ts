@@ -278,9 +278,8 @@ describe('without prom-client installed', () => {
     // The built files copied where Node's resolver cannot find prom-client: nothing named
     // node_modules above os.tmpdir() (checked below), and NODE_PATH cleared for the child.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axios-keepalive-no-prom-'));
-    for (const f of fs.readdirSync(path.join(root, 'dist')).filter((n) => n.endsWith('.js'))) {
-      fs.copyFileSync(path.join(root, 'dist', f), path.join(dir, f));
-    }
+    // The .js files of dist/ with its layer folders (src/ layout).
+    fs.cpSync(path.join(root, 'dist'), dir, { recursive: true, filter: (p) => fs.statSync(p).isDirectory() || p.endsWith('.js') });
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

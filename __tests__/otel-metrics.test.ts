@@ -273,9 +273,8 @@ describe('without @opentelemetry/api installed', () => {
     // The built files copied where Node's resolver cannot find @opentelemetry/api (nothing named
     // node_modules above os.tmpdir()), and NODE_PATH cleared for the child.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axios-keepalive-no-otel-'));
-    for (const f of fs.readdirSync(path.join(root, 'dist')).filter((n) => n.endsWith('.js'))) {
-      fs.copyFileSync(path.join(root, 'dist', f), path.join(dir, f));
-    }
+    // The .js files of dist/ with its layer folders (src/ layout).
+    fs.cpSync(path.join(root, 'dist'), dir, { recursive: true, filter: (p) => fs.statSync(p).isDirectory() || p.endsWith('.js') });
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

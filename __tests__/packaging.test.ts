@@ -56,7 +56,7 @@ test('the exports map lists types first for both conditions, and the files exist
 test('axios-keepalive probe measures a loopback URL: one connection per request without keep-alive, few with it', async () => {
   const server = await startServer();
   try {
-    const { stdout } = await run(process.execPath, [path.join(root, 'dist', 'cli.js'), 'probe', `${server.url}/json`, '-n', '60', '-c', '4'], { cwd: root });
+    const { stdout } = await run(process.execPath, [path.join(root, 'dist', 'cli', 'cli.js'), 'probe', `${server.url}/json`, '-n', '60', '-c', '4'], { cwd: root });
     const rows = stdout.split('\n').filter((l) => l.startsWith('| axios'));
     expect(rows).toHaveLength(2);
     const connections = rows.map((r) => Number(r.split('|')[4].trim()));
@@ -69,7 +69,7 @@ test('axios-keepalive probe measures a loopback URL: one connection per request 
 });
 
 test('the CLI rejects bad arguments with a message naming the flag', async () => {
-  const err = await run(process.execPath, [path.join(root, 'dist', 'cli.js'), 'probe', '-n', '-5'], { cwd: root }).catch((e: { stderr: string; code: number }) => e);
+  const err = await run(process.execPath, [path.join(root, 'dist', 'cli', 'cli.js'), 'probe', '-n', '-5'], { cwd: root }).catch((e: { stderr: string; code: number }) => e);
   expect((err as { code: number }).code).toBe(2);
   expect((err as { stderr: string }).stderr).toMatch(/-n must be a whole number from 1 to 1000000, got "-5"/);
 });

@@ -3,8 +3,8 @@
 // anything is sent, without showing credentials.
 import axios from 'axios';
 import { applyKeepAlive, createClient } from '../../src';
-import { NoProxy } from '../../src/no-proxy';
-import { proxyFromEnv, resolveProxy } from '../../src/proxy-config';
+import { NoProxy } from '../../src/pool/proxy/no-proxy';
+import { proxyFromEnv, resolveProxy } from '../../src/pool/proxy/config';
 import { setProxyEnv, withProxyEnv } from '../helpers/env';
 import { CERT, proxyWorld } from '../helpers/proxy-world';
 import { startForwardProxy } from '../helpers/forward-proxy';

@@ -6,8 +6,8 @@
 import axios from 'axios';
 import { HttpsAgent } from 'agentkeepalive';
 import { applyKeepAlive } from '../../src';
-import { fromAxiosProxy } from '../../src/axios-proxy';
-import { parseProxyUrl } from '../../src/proxy-endpoint';
+import { fromAxiosProxy } from '../../src/axios/axios-proxy';
+import { parseProxyUrl } from '../../src/pool/proxy/endpoint';
 import { setProxyEnv } from '../helpers/env';
 import { memoryLogger } from '../helpers/logs';
 import { CERT, KEY, proxyWorld } from '../helpers/proxy-world';
