@@ -30,9 +30,8 @@ export {
   type SummaryOptions,
 } from './core/options';
 export type { PoolStats, OriginStats, CloseReason, TimeoutPhase } from './core/stats';
-export type { SocketAssignedEvent } from './pool/request-binding';
 export { runWithInbound, inboundMiddleware, type InboundContext } from './core/correlation';
 export { inboundHook, type InboundHook, type InboundHookRequest } from './observability/inbound-hook';
 export type { CallLogger, CallLogFn } from './core/log';
-export type { PoolEvent, PoolListener, SocketOpenEvent, SocketCloseEvent, RetryEvent, TimeoutEvent } from './core/pool-events';
+export type { PoolEvent, PoolListener, SocketOpenEvent, SocketCloseEvent, RetryEvent, TimeoutEvent, SocketAssignedEvent } from './core/pool-events';
 export type { LogFieldsProvider } from './core/log-fields';

@@ -6,10 +6,9 @@
 // through toJSON(), which drops them). So nothing in the library imports axios at run time: each
 // entry point (dist/index.js requires axios, dist/index.mjs imports it) hands its copy over, and
 // applyKeepAlive() works with the copy the instance itself was made by.
-import type { AxiosInstance, AxiosResponse, AxiosStatic, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, AxiosStatic } from 'axios';
+import type { AdapterFunction } from '../call/call-context';
 import { createLeanAdapter, type LeanAdapter } from '../lean';
-
-export type AdapterFunction = (config: InternalAxiosRequestConfig) => Promise<AxiosResponse>;
 
 export interface AxiosBinding {
   readonly axios: AxiosStatic;

@@ -2,17 +2,20 @@
 // flight, and the adapter that runs every call through them.
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { KeepAliveHttpAgent, KeepAliveHttpsAgent, type PoolAgent } from '../pool/agent';
-import type { AdapterFunction, AxiosBinding } from './axios-binding';
-import { socketState, type PoolContext } from '../pool/socket-state';
+import type { AxiosBinding } from './axios-binding';
+import type { PoolContext } from '../pool/hooks';
+import { socketState } from '../pool/socket-state';
 import { Call } from '../call/call';
+import type { AdapterFunction, CallContext, ClosableCall } from '../call/call-context';
+import { baseCallOptions, resolveRequestOptions, type CallOptions } from '../call/call-options';
 import { currentInbound, propagate } from '../core/correlation';
 import { ErrorCodes, type BypassReason } from '../core/errors';
 import { isPoolProxy } from '../call/proxy-marker';
 import { Log, redactUrl } from '../core/log';
 import { fullUrl } from '../core/request-url';
-import type { ResolvedOptions } from '../core/options';
-import { baseCallOptions, resolveRequestOptions, type CallOptions } from './resolve-options';
-import { StatsRegistry, type LiveCounts, type PoolStats } from '../core/stats';
+import type { ResolvedOptions } from './resolve-options';
+import type { PoolStats } from '../core/stats';
+import { StatsRegistry, type LiveCounts } from '../pool/stats-registry';
 
 const BYPASS_LINES: Record<Exclude<BypassReason, 'no-socket'>, { level: 'warn' | 'debug'; msg: string }> = {
   interceptor: {
@@ -37,16 +40,16 @@ export function clientOfAdapter(adapter: unknown): ClientState | undefined {
   return typeof adapter === 'function' ? (adapter as { [kState]?: ClientState })[kState] : undefined;
 }
 
-export class ClientState {
+export class ClientState implements CallContext {
   readonly stats = new StatsRegistry();
   readonly log: Log;
   readonly base: CallOptions;
   readonly pool: PoolContext;
   readonly httpAgent: PoolAgent;
   readonly httpsAgent: PoolAgent;
-  readonly inflight = new Set<Call>();
+  readonly inflight = new Set<ClosableCall>();
   /** Settled calls whose stream body is still open: close() ends those bodies too. */
-  readonly streaming = new Set<Call>();
+  readonly streaming = new Set<ClosableCall>();
   readonly adapter: AxiosAdapter;
   private readonly bypassSaid = new Set<BypassReason>();
   private readonly propagateHeaders: readonly string[];

@@ -12,42 +12,23 @@
 //   (tracked weakly through the instance's create()), so none keeps a half of it.
 import type { AxiosInstance, CreateAxiosDefaults } from 'axios';
 import type { HttpAgent, HttpsAgent } from 'agentkeepalive';
-import type { AdapterFunction, AxiosBinding } from './axios-binding';
-import type { SocketAssignedEvent } from '../pool/request-binding';
+import type { AdapterFunction } from '../call/call-context';
+import type { AxiosBinding } from './axios-binding';
 import { ClientState, clientOfAdapter } from './client-state';
 import { POOL_PROXY } from '../call/proxy-marker';
-import type { ResolvedOptions } from '../core/options';
-import type { LogFieldsProvider } from '../core/log-fields';
-import { subscribe, type PoolListener } from '../core/pool-events';
+import { subscribe } from '../core/pool-events';
+import type { ObservableHandle } from '../observability/observable-handle';
 import { startPoolSummary } from '../observability/pool-summary';
-import type { PoolStats } from '../core/stats';
 import { isPlainObject, show } from '../core/validate';
+import type { ResolvedOptions } from './resolve-options';
 
-export interface KeepAliveHandle {
+/** What applyKeepAlive() returns (`client.keepAlive`): stats(), observe(), observePool() and addLogFields() are its
+ * ObservableHandle side (observability/observable-handle.ts); the agents, eject() and close() are the install's. */
+export interface KeepAliveHandle extends ObservableHandle {
   /** The agentkeepalive agent for http: origins. */
   readonly httpAgent: HttpAgent;
   /** The agentkeepalive agent for https: origins. */
   readonly httpsAgent: HttpsAgent;
-  /** Sockets and requests per origin and in total. Reading them resets nothing. */
-  stats(): PoolStats;
-  /**
-   * Calls `listener` each time a request is handed a socket (origin, reused, idleMs, queueMs, ...):
-   * the feed for metrics such as histograms of queue wait and idle time. Returns an unsubscribe function.
-   */
-  observe(listener: (event: SocketAssignedEvent) => void): () => void;
-  /**
-   * Calls `listener` on the pool's other events: a connection opened (`socket-open`) or closed
-   * (`socket-close`, with `reason` and `ageMs`), a stale-socket `retry`, a `timeout` (with its
-   * `phase`). The feed for connection-lifetime metrics. Returns an unsubscribe function.
-   */
-  observePool(listener: PoolListener): () => void;
-  /**
-   * Adds fields to each per-call log line: `provider` is called when the call's request is handed
-   * to the pool (inside `http.request()`, in the caller's async context, where an HTTP client span of
-   * OpenTelemetry's instrumentation-http is active) and its string, number and boolean values go
-   * on that call's line. The line's own fields win. Returns a function that removes the provider.
-   */
-  addLogFields(provider: LogFieldsProvider): () => void;
   /**
    * Removes the agents and the adapter from the instance, and from the instances derived from it
    * with create() since, and restores what was there before.

@@ -22,13 +22,12 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { PoolAgent } from '../pool/agent';
 import { collectLogFields } from '../core/log-fields';
-import { fillAddressFacts, isPoolAgent, kAttempt, type AttemptHooks } from '../pool/request-binding';
-import type { SocketState } from '../pool/socket-state';
+import type { AttemptHooks, PooledSocket, RequestQueues } from '../pool/hooks';
+import { fillAddressFacts, isPoolAgent, kAttempt } from '../pool/request-binding';
 import { now } from '../core/clock';
 import type { BypassReason, SocketFacts } from '../core/errors';
-import type { CallOptions } from '../axios/resolve-options';
+import type { CallOptions } from './call-options';
 import type { CloseReason, TimeoutPhase } from '../core/stats';
 import { watchUnfinishedRequest } from '../pool/unfinished-request';
 
@@ -69,16 +68,12 @@ function onForeignData(this: WatchedSocket): void {
   if (attempt !== undefined) attempt.lastReadAt = now();
 }
 
-interface AgentQueues {
-  requests: Record<string, ClientRequest[] | undefined>;
-}
-
 export class Attempt implements AttemptHooks {
   req: ClientRequest | null = null;
   origin = '';
   socket: Socket | null = null;
   /** The pool's state of the socket; null on a socket that is not the pool's. */
-  st: SocketState | null = null;
+  st: PooledSocket | null = null;
   facts: SocketFacts | null = null;
   res: IncomingMessage | null = null;
   phase: AttemptPhase = 'dispatch';
@@ -99,7 +94,7 @@ export class Attempt implements AttemptHooks {
   axiosDue = Infinity;
   /** Fields of handle.addLogFields() providers, taken inside http.request() (log-fields.ts). */
   logFields: Record<string, string | number | boolean> | undefined = undefined;
-  private agent: PoolAgent | null = null;
+  private agent: RequestQueues | null = null;
   private name = '';
 
   constructor(
@@ -132,7 +127,7 @@ export class Attempt implements AttemptHooks {
 
   // --- the pool's side (agent.ts, request-binding.ts) ---
 
-  onRequest(req: ClientRequest, agent: PoolAgent, name: string, origin: string): void {
+  onRequest(req: ClientRequest, agent: RequestQueues, name: string, origin: string): void {
     if (this.req !== null && this.req !== req) (this.req as BoundRequest)[kAttempt] = undefined; // a redirect's next hop
     this.req = req;
     this.agent = agent;
@@ -159,7 +154,7 @@ export class Attempt implements AttemptHooks {
     if (this.phase === 'dispatch' || this.phase === 'queue') this.arm('connect', this.call.opts.timeouts.connect);
   }
 
-  onSocket(socket: Socket, st: SocketState, facts: SocketFacts): void {
+  onSocket(socket: Socket, st: PooledSocket, facts: SocketFacts): void {
     this.socket = socket;
     this.st = st;
     this.facts = facts;
@@ -283,7 +278,7 @@ export class Attempt implements AttemptHooks {
   dequeue(error: Error): boolean {
     const req = this.req;
     if (req === null || this.socket !== null || this.agent === null) return false;
-    const requests = (this.agent as unknown as AgentQueues).requests;
+    const requests = this.agent.requests;
     const queue = requests[this.name];
     const index = queue?.indexOf(req) ?? -1;
     if (queue === undefined || index === -1) return false;

@@ -5,8 +5,7 @@ import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Readable } from 'node:stream';
 import { isPoolRequest, requestFacts } from '../pool/request-binding';
 import { Attempt, type CallHooks } from './attempt';
-import type { AdapterFunction } from '../axios/axios-binding';
-import type { ClientState } from '../axios/client-state';
+import type { AdapterFunction, CallContext, ClosableCall } from './call-context';
 import { now, roundMs, unrefTimer } from '../core/clock';
 import { drainBody, replay } from './drain-error-body';
 import { frameStreamBody } from './frame-stream-body';
@@ -15,7 +14,7 @@ import {
   ErrorCodes, timeoutError,
   type BypassReason, type ErrorFacts, type KeepAliveAxiosError, type ResponseFacts, type SocketFacts,
 } from '../core/errors';
-import type { CallOptions } from '../axios/resolve-options';
+import type { CallOptions } from './call-options';
 import { addLogFields } from '../core/log-fields';
 import { notifyPool } from '../core/pool-events';
 import { isPoolProxy } from './proxy-marker';
@@ -77,7 +76,7 @@ function axiosTimeoutOf(config: InternalAxiosRequestConfig): number {
   return Number.isNaN(ms) ? 0 : ms;
 }
 
-export class Call implements CallHooks, GuardHooks {
+export class Call implements CallHooks, GuardHooks, ClosableCall {
   readonly start = now();
   retries = 0;
   settled = false;
@@ -97,7 +96,7 @@ export class Call implements CallHooks, GuardHooks {
   private reject!: (error: unknown) => void;
 
   constructor(
-    private readonly client: ClientState,
+    private readonly client: CallContext,
     readonly config: InternalAxiosRequestConfig,
     readonly opts: CallOptions,
     /** axios's http adapter, or the lean transport standing in for it (client-state.ts). */

@@ -1,8 +1,7 @@
 // Errors stay AxiosErrors (existing `axios.isAxiosError` / `error.code` handling keeps working);
 // what the library knows goes under `error.keepAlive`. Guards check codes, not `instanceof`,
 // so they also work across jest's module realms.
-import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
-import type { AxiosBinding } from '../axios/axios-binding';
+import type { AxiosError, AxiosStatic, InternalAxiosRequestConfig } from 'axios';
 import type { TimeoutPhase } from './stats';
 
 export const ErrorCodes = Object.freeze({
@@ -94,8 +93,11 @@ const TIMEOUT_PHASE_MESSAGES: Record<TimeoutPhase, string> = {
   total: 'for the whole call to',
 };
 
+/** The AxiosError class of the axios copy a client works with (axios/axios-binding.ts has it). */
+export type ErrorClasses = Pick<AxiosStatic, 'AxiosError'>;
+
 export function timeoutError(
-  binding: AxiosBinding,
+  binding: ErrorClasses,
   phase: TimeoutPhase,
   limit: number,
   origin: string,

@@ -2,7 +2,6 @@ import type { CreateAxiosDefaults } from 'axios';
 import type { Logger, Level } from 'pino';
 import type { CallLogger } from './log';
 import type { SecureContextOptions } from 'node:tls';
-import type { ProxySetting } from '../pool/proxy/config';
 
 /**
  * Every option of axios-keepalive, with its default and the reason for it.
@@ -172,19 +171,6 @@ export interface KeepAliveRequestOptions {
    * its lines carry the inbound request's bindings. Anything with pino's level methods.
    */
   logger?: CallLogger;
-}
-
-export interface ResolvedOptions {
-  propagateHeaders: readonly string[];
-  /** `proxy`: the proxy routes of the pool, null when it connects directly to every upstream. */
-  agent: Required<Omit<AgentOptions, 'tls'>> & { tls: TlsOptions | undefined; proxy: ProxySetting };
-  logger: Logger | false;
-  logLevel: Level;
-  timeouts: Required<TimeoutOptions>;
-  stream: Required<StreamOptions>;
-  retry: Required<RetryOptions>;
-  summary: Required<SummaryOptions>;
-  lean: boolean;
 }
 
 /** The defaults, in one place; the reasons are on the fields above. */

@@ -2,9 +2,15 @@
 // connection opened, a connection closed (why, and how old), a stale-socket retry, a timeout by
 // phase. They are emitted at the points that already log them (socket-state.ts, call.ts), only
 // when someone listens, and a listener that throws is logged, never thrown into a socket event.
+import type { PooledSocketFacts } from './errors';
 import type { Log } from './log';
 import type { CloseReason, TimeoutPhase } from './stats';
 import { show } from './validate';
+
+/** A request was handed a socket: what handle.observe() listeners (metrics) receive. */
+export interface SocketAssignedEvent extends PooledSocketFacts {
+  origin: string;
+}
 
 /** A new connection is ready (TCP connected; for https, the TLS handshake done). */
 export interface SocketOpenEvent {

@@ -47,3 +47,10 @@ export function checkOneOf<T extends string>(name: string, value: unknown, allow
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new TypeError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(value)}`);
 }
+
+/** The names among `methods` that `value` has no function for (all of them when it is not an object). */
+export function missingMethods(value: unknown, methods: readonly string[]): readonly string[] {
+  return typeof value === 'object' && value !== null
+    ? methods.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function')
+    : methods;
+}

@@ -9,7 +9,7 @@
 // (the last attempt's, after a stale-socket retry). They are the ids in the upstream's
 // `traceparent`. pino merges a line's own fields over its mixin's (pino 10 lib/proto.js,
 // defaultMixinMergeStrategy), so these win over instrumentation-pino's for this line.
-import type { KeepAliveHandle } from '../axios/install';
+import type { ObservableHandle } from './observable-handle';
 import { loadOtelApi } from './otel-api';
 import { assertObject, show } from '../core/validate';
 
@@ -39,8 +39,8 @@ const KEY = /^[A-Za-z_][\w.-]{0,63}$/;
  * instrumentation-http; without it, the span active where the call was made) on each per-call log
  * line of this pool. Needs `@opentelemetry/api` installed.
  */
-export function addSpanContextToLogs(handle: KeepAliveHandle, options?: SpanLogOptions): SpanLogRegistration {
-  const h = handle as Partial<KeepAliveHandle> | null;
+export function addSpanContextToLogs(handle: ObservableHandle, options?: SpanLogOptions): SpanLogRegistration {
+  const h = handle as Partial<ObservableHandle> | null;
   if (typeof h !== 'object' || h === null || typeof h.addLogFields !== 'function') {
     throw new TypeError(`addSpanContextToLogs: handle must be a KeepAliveHandle (client.keepAlive), got ${show(handle)}`);
   }

@@ -13,10 +13,9 @@
 // the conventions name the instrument kind, and the observable form reports the pool's own count
 // instead of a running sum of +1/-1 that a missed event would skew for ever.
 import type { Attributes, BatchObservableCallback, Histogram, Meter, MeterProvider, Observable } from '@opentelemetry/api';
-import type { KeepAliveHandle } from '../axios/install';
+import type { ObservableHandle } from './observable-handle';
 import { loadOtelApi } from './otel-api';
-import type { PoolEvent } from '../core/pool-events';
-import type { SocketAssignedEvent } from '../pool/request-binding';
+import type { PoolEvent, SocketAssignedEvent } from '../core/pool-events';
 import { assertObject, show } from '../core/validate';
 
 export interface OtelMetricsOptions {
@@ -77,7 +76,7 @@ function originAttributes(origin: string, client: string): OriginAttributes {
 }
 
 function resolveOptions(handle: unknown, options: OtelMetricsOptions | undefined) {
-  const h = handle as Partial<KeepAliveHandle> | null;
+  const h = handle as Partial<ObservableHandle> | null;
   if ((typeof h !== 'object' && typeof h !== 'function') || h === null ||
     typeof h.stats !== 'function' || typeof h.observe !== 'function' || typeof h.observePool !== 'function') {
     const hint = typeof (h as { keepAlive?: unknown } | null)?.keepAlive === 'object' ? ' (for a client from createClient(), pass client.keepAlive)' : '';
@@ -104,7 +103,7 @@ function resolveOptions(handle: unknown, options: OtelMetricsOptions | undefined
   if (meter !== undefined && provider !== undefined) {
     throw new TypeError('registerOtelMetrics: pass options.meter or options.meterProvider, not both');
   }
-  return { handle: h as KeepAliveHandle, prefix, client, meter, provider };
+  return { handle: h as ObservableHandle, prefix, client, meter, provider };
 }
 
 /**
@@ -114,7 +113,7 @@ function resolveOptions(handle: unknown, options: OtelMetricsOptions | undefined
  * requests queued, stale-socket retries, timeouts by phase, idle time before reuse). Needs
  * `@opentelemetry/api` unless a `meter` or `meterProvider` is passed.
  */
-export function registerOtelMetrics(handle: KeepAliveHandle, options?: OtelMetricsOptions): OtelMetricsRegistration {
+export function registerOtelMetrics(handle: ObservableHandle, options?: OtelMetricsOptions): OtelMetricsRegistration {
   const r = resolveOptions(handle, options);
   const meter = r.meter ?? (r.provider ?? loadOtelApi().metrics.getMeterProvider()).getMeter('axios-keepalive');
   let names = taken.get(meter);

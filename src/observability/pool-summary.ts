@@ -7,8 +7,9 @@
 // allocation, memory bounded whatever the rate). Percentiles come out within 10 % of the true value.
 import { now, roundMs } from '../core/clock';
 import type { Log } from '../core/log';
-import type { ResolvedOptions } from '../core/options';
-import type { SocketAssignedEvent } from '../pool/request-binding';
+import type { Logger } from 'pino';
+import type { SummaryOptions } from '../core/options';
+import type { SocketAssignedEvent } from '../core/pool-events';
 import type { OriginStats, PoolStats } from '../core/stats';
 
 /** Bucket i holds values up to SMALLEST * GROWTH^i ms: 0.01 ms up to past 2^31 ms in 277 buckets. */
@@ -81,7 +82,7 @@ export class PoolSummary {
 
   constructor(
     private readonly source: SummarySource,
-    private readonly options: ResolvedOptions['summary'],
+    private readonly options: Required<SummaryOptions>,
   ) {
     const onAssigned = (event: SocketAssignedEvent): void => this.onAssigned(event);
     const observers = source.pool.observers;
@@ -149,7 +150,7 @@ export class PoolSummary {
 }
 
 /** Starts the summary when it is on and there is a logger to write it to. */
-export function startPoolSummary(source: SummarySource, options: ResolvedOptions['summary'], logger: ResolvedOptions['logger']): PoolSummary | undefined {
+export function startPoolSummary(source: SummarySource, options: Required<SummaryOptions>, logger: Logger | false): PoolSummary | undefined {
   if (options.interval === 0 || logger === false) return undefined;
   return new PoolSummary(source, options);
 }

@@ -15,7 +15,7 @@
 // unregistered client vanish at the next scrape. Histograms cannot be rebuilt from totals: they are
 // fed by handle.observe(), one event per request handed a socket.
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { KeepAliveHandle } from '../axios/install';
+import type { ObservableHandle } from './observable-handle';
 import type { OriginStats, PoolStats } from '../core/stats';
 import { assertObject, show } from '../core/validate';
 
@@ -96,7 +96,7 @@ function loadPromClient(): PromClient {
 }
 
 interface Member {
-  handle: KeepAliveHandle;
+  handle: ObservableHandle;
   /** Origins this client has histogram series for, to remove them on unregister. */
   origins: Set<string>;
 }
@@ -181,7 +181,7 @@ function checkBuckets(name: string, value: unknown): number[] | undefined {
 }
 
 function resolve(handle: unknown, options: MetricsOptions | undefined) {
-  const h = handle as Partial<KeepAliveHandle> | null;
+  const h = handle as Partial<ObservableHandle> | null;
   if (typeof h !== 'object' && typeof h !== 'function' || h === null || typeof h.stats !== 'function' || typeof h.observe !== 'function') {
     const hint = typeof (h as { keepAlive?: unknown } | null)?.keepAlive === 'object' ? ' (for a client from createClient(), pass client.keepAlive)' : '';
     throw new TypeError(`registerMetrics: handle must be a KeepAliveHandle${hint}, got ${show(handle)}`);
@@ -205,7 +205,7 @@ function resolve(handle: unknown, options: MetricsOptions | undefined) {
     socketWait: checkBuckets('registerMetrics options.buckets.socketWait', b.socketWait),
     socketIdle: checkBuckets('registerMetrics options.buckets.socketIdle', b.socketIdle),
   };
-  return { handle: h as KeepAliveHandle, registry, prefix, client, buckets };
+  return { handle: h as ObservableHandle, registry, prefix, client, buckets };
 }
 
 /**
@@ -215,7 +215,7 @@ function resolve(handle: unknown, options: MetricsOptions | undefined) {
  * of the wait for a socket and of the idle time before reuse. Every series is labelled `client`
  * and `origin`. Needs `prom-client` installed.
  */
-export function registerMetrics(handle: KeepAliveHandle, options?: MetricsOptions): MetricsRegistration {
+export function registerMetrics(handle: ObservableHandle, options?: MetricsOptions): MetricsRegistration {
   const r = resolve(handle, options);
   const prom = loadPromClient();
   const registry = r.registry ?? prom.register;

@@ -18,8 +18,9 @@ import { isIP, type Socket } from 'node:net';
 import { now } from '../core/clock';
 import { formatOrigin } from '../core/origin';
 import { ProxyRouter, type RoutedAgent } from './proxy/route';
-import { attemptOf, bindRequest, kAttempt, kDirect, markPoolAgent, type AttemptHooks } from './request-binding';
-import { adoptSocket, socketState, SocketState, type PoolContext } from './socket-state';
+import type { AttemptHooks, PoolContext, RequestQueues } from './hooks';
+import { attemptOf, bindRequest, kAttempt, kDirect, markPoolAgent } from './request-binding';
+import { adoptSocket, socketState, SocketState } from './socket-state';
 import type { CloseReason } from '../core/stats';
 import { labelUnclaimedSocket } from './unclaimed-socket';
 
@@ -134,7 +135,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       if (attempt?.forceNewSocket) {
         const merged = this.mergedOptions(req, options);
         name = self.getName(merged);
-        attempt.onRequest(req, this as unknown as PoolAgent, name, this.originFor(name, options));
+        attempt.onRequest(req, this as unknown as RequestQueues, name, this.originFor(name, options));
         this.addRequestOnNewSocket(req, merged); // createSocket() below starts its `connect` phase
       } else {
         const base = Base.prototype as unknown as { addRequest(req: ClientRequest, options: object): void };
@@ -143,15 +144,15 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
         // being created for it. Node's addRequest() merges the options, normalizes the servername and
         // calls this.getName() (lib/_http_agent.js) before anything else: take that name rather than
         // computing it a second time per request.
-        this.pendingAttempt = attempt;
+        this.addingBound = attempt !== null;
         try {
           base.addRequest.call(this, req, options);
         } finally {
-          this.pendingAttempt = null;
+          this.addingBound = false;
           name = this.lastName || self.getName(this.mergedOptions(req, options));
         }
         if (attempt !== null) {
-          attempt.onRequest(req, this as unknown as PoolAgent, name, this.originFor(name, options));
+          attempt.onRequest(req, this as unknown as RequestQueues, name, this.originFor(name, options));
           const queue = self.requests[name];
           if (queue !== undefined && queue[queue.length - 1] === req) attempt.onQueued();
           else if (this.creating) attempt.onCreatingSocket();
@@ -162,8 +163,12 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       if (this.proxyRouter !== null) this.proxyRouter.onRequest(req, name, options);
     }
 
-    /** @internal Set while Node's addRequest() runs for a bound request. */
-    pendingAttempt: AttemptHooks | null = null;
+    /**
+     * @internal Set while Node's addRequest() runs for a request bound to an attempt. Not how the
+     * attempt is found (it came with the request, and bindRequest() put it there): only a flag that
+     * defers its onCreatingSocket() until add() has called its onRequest().
+     */
+    addingBound = false;
     /** @internal Node's addRequest() went to createSocket() for the request being added. */
     creating = false;
 
@@ -174,7 +179,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
      * phase starts here, not when the socket is handed over.
      */
     createSocket(req: ClientRequest, options: object, cb: (err: Error | null, socket: Socket) => void): void {
-      if (this.pendingAttempt !== null) this.creating = true; // onRequest() has not run yet: add() arms it
+      if (this.addingBound) this.creating = true; // onRequest() has not run yet: add() arms it
       else attemptOf(req)?.onCreatingSocket();
       this.ownConnection = true;
       // A socket that arrives after its request gave up (a tunnel) is closed for the request's reason.

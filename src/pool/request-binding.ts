@@ -4,10 +4,11 @@
 // freed one alike - where Node's req.reusedSocket would say false).
 import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import type { PoolAgent } from './agent';
 import { now, roundMs } from '../core/clock';
 import type { PooledSocketFacts, SocketFacts } from '../core/errors';
-import { poolOf, socketState, SOCKET_REQUEST_COUNT, type SocketState } from './socket-state';
+import type { SocketAssignedEvent } from '../core/pool-events';
+import type { AttemptHooks, RequestBinding } from './hooks';
+import { poolOf, socketState, SOCKET_REQUEST_COUNT } from './socket-state';
 
 /** In the options Node hands to getName(): this request goes direct, whatever the pool's proxy (agent.ts). */
 export const kDirect = Symbol('axios-keepalive.direct');
@@ -16,18 +17,6 @@ export const kDirect = Symbol('axios-keepalive.direct');
 export const kAttempt = Symbol('axios-keepalive.attempt');
 const kRequest = Symbol('axios-keepalive.request');
 const kFacts = Symbol('axios-keepalive.facts');
-
-/** What the agent tells the attempt that created a request. Implemented by Attempt. */
-export interface AttemptHooks extends RequestBinding {
-  readonly forceNewSocket: boolean;
-  /** The call's config says `proxy: false`: never through the pool's proxy. */
-  readonly direct: boolean;
-  onRequest(req: ClientRequest, agent: PoolAgent, name: string, origin: string): void;
-  onQueued(): void;
-  onCreatingSocket(): void;
-  onSocket(socket: Socket, state: SocketState, facts: SocketFacts): void;
-  onSocketReady(): void;
-}
 
 /** The socket facts captured on a native request (also for requests not bound to an attempt). */
 export function requestFacts(req: unknown): SocketFacts | undefined {
@@ -79,18 +68,6 @@ export function onRequestSocket(this: ClientRequest, socket: Socket): void {
       }
     }
   }
-}
-
-/** What the agent keeps on each native request. A bound request's binding is its attempt itself
- * (one object less per call); an unbound one gets a small object. */
-export interface RequestBinding {
-  readonly attempt: AttemptHooks | null;
-  addedAt: number;
-}
-
-/** A request was handed a socket: what metrics observe. */
-export interface SocketAssignedEvent extends PooledSocketFacts {
-  origin: string;
 }
 
 /** Socket facts for a request whose socket connected after it was assigned. */

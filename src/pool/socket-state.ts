@@ -6,12 +6,9 @@ import { constants } from 'agentkeepalive';
 import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { now, roundMs } from '../core/clock';
-import type { Log } from '../core/log';
-import type { LogFieldsProvider } from '../core/log-fields';
-import type { ResolvedOptions } from '../core/options';
-import { notifyPool, type PoolListener } from '../core/pool-events';
-import type { AttemptHooks, SocketAssignedEvent } from './request-binding';
-import type { CloseReason, OriginCounters, StatsRegistry, TimeoutPhase } from '../core/stats';
+import { notifyPool } from '../core/pool-events';
+import type { CloseReason, OriginCounters, TimeoutPhase } from '../core/stats';
+import type { AttemptHooks, PoolContext, PooledSocket } from './hooks';
 
 /** Requests a socket has carried; agentkeepalive keeps it right also for queued requests. */
 export const SOCKET_REQUEST_COUNT = constants.SOCKET_REQUEST_COUNT as unknown as symbol;
@@ -24,7 +21,7 @@ let nextSocketId = 1;
 /** Node's http.Agent keepAliveMsecs default (lib/_http_agent.js): the first probe after 1 s idle. */
 const KEEP_ALIVE_INITIAL_DELAY_MS = 1000;
 
-export class SocketState {
+export class SocketState implements PooledSocket {
   readonly id = nextSocketId++;
   readonly createdAt = now();
   ready = false;
@@ -63,20 +60,6 @@ export class SocketState {
 
 export function socketState(socket: Socket | null | undefined): SocketState | undefined {
   return socket ? (socket as Socket & { [kSocket]?: SocketState })[kSocket] : undefined;
-}
-
-/** Shared by the http and the https agent of one client. */
-export interface PoolContext {
-  readonly stats: StatsRegistry;
-  readonly log: Log;
-  readonly options: ResolvedOptions['agent'];
-  closed: boolean;
-  /** Listeners of handle.observe(). */
-  readonly observers: Array<(event: SocketAssignedEvent) => void>;
-  /** Listeners of handle.observePool(). */
-  readonly poolListeners: PoolListener[];
-  /** Providers of handle.addLogFields(). */
-  readonly logFieldProviders: LogFieldsProvider[];
 }
 
 // --- per-socket listeners: installed once per socket, `this` is the socket (no closures) ---

@@ -9,14 +9,14 @@
 // otherwise closes the connection (net/http transport.go, maxWriteWaitBeforeConnReuse): so does this.
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { SocketState } from './socket-state';
+import type { PooledSocket } from './hooks';
 
 /** How long the request may take to finish writing after its response ended (Go's value). */
 export const WRITE_WAIT_MS = 50;
 
 interface Watched {
   req: ClientRequest;
-  st: SocketState;
+  st: PooledSocket;
 }
 
 function check(w: Watched): void {
@@ -37,7 +37,7 @@ function onResponseEnd(this: IncomingMessage & { [kWatched]?: Watched }): void {
 const kWatched = Symbol('axios-keepalive.unfinished-request');
 
 /** Called when a pooled request's response headers arrive; costs nothing when its request has finished. */
-export function watchUnfinishedRequest(req: ClientRequest, res: IncomingMessage, st: SocketState): void {
+export function watchUnfinishedRequest(req: ClientRequest, res: IncomingMessage, st: PooledSocket): void {
   if (req.writableFinished) return;
   (res as IncomingMessage & { [kWatched]?: Watched })[kWatched] = { req, st };
   res.once('end', onResponseEnd);

@@ -16,7 +16,7 @@ import { constants } from 'agentkeepalive';
 import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { PoolContext } from '../socket-state';
+import type { PoolContext } from '../hooks';
 import { socketState } from '../socket-state';
 import { envFingerprint, proxyFor, proxyFromEnv, type ProxyRoutes, type ProxySetting } from './config';
 import type { ProxyEndpoint } from './endpoint';
