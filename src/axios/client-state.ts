@@ -1,3 +1,7 @@
+// Layer axios/ (ARCHITECTURE.md): the axios integration - which axios copy, createClient and
+// applyKeepAlive, option resolution, the keep-alive adapter (this file) and typing. May import every
+// layer below it (core, lean, pool, call, observability), never cli/ or the entry points.
+//
 // What one installed keep-alive client owns: its agents, its counters, its logger, its calls in
 // flight, and the adapter that runs every call through them.
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';

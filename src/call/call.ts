@@ -1,3 +1,7 @@
+// Layer call/ (ARCHITECTURE.md): one call and its attempts - deadlines, stale-socket retry, stream
+// guard, error-body drain, facts and the log line. May import core/, lean/ and pool/; what it needs
+// from its client is declared in call-context.ts (CallContext) and implemented by axios/client-state.ts.
+//
 // One axios call through the keep-alive adapter: the total deadline, the attempts (one, or two
 // after a stale-socket retry), the facts put on the response or error, the error-body drain, the
 // stream guard, and the one log line per finished call.

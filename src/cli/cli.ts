@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// Layer cli/ (the top; ARCHITECTURE.md): the probe command and the demo. May import every layer.
 // axios-keepalive probe [url] [-n requests] [-c concurrency]
 import { probe } from './probe';
 

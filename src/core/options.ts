@@ -1,3 +1,8 @@
+// Layer core/ (the bottom; ARCHITECTURE.md): what every layer shares - the public options and their
+// defaults (this file), errors and their codes, the counters' types, the log writer and its
+// redaction, the pool's event types, the inbound context, clock and validation. Imports nothing of
+// the library outside core/.
+//
 import type { CreateAxiosDefaults } from 'axios';
 import type { Logger, Level } from 'pino';
 import type { CallLogger } from './log';

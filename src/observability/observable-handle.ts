@@ -1,3 +1,7 @@
+// Layer observability/ (ARCHITECTURE.md): what reads the pool from outside - the pool-summary line,
+// Prometheus and OpenTelemetry metrics, span ids on log lines, the Fastify inbound hook. May import
+// core/, lean/, pool/ and call/, never axios/: the handle it reads is declared here.
+//
 // What the observability layer reads of a keep-alive client: the read-only side of its handle.
 // Declared here so that metrics, OpenTelemetry and the log fields never import the axios layer;
 // KeepAliveHandle (axios/install.ts) extends it with the agents, eject() and close().

@@ -1,3 +1,8 @@
+// Layer pool/ (ARCHITECTURE.md): the connection pool - the agents, each socket's life and close
+// reason, the binding of a native request to the attempt that sent it and its socket facts, the
+// counters, and the forward proxy (pool/proxy/). May import core/ and lean/; what it needs from the
+// call above it is declared in hooks.ts (AttemptHooks) and implemented by call/attempt.ts.
+//
 // The agents: agentkeepalive's, extended with what only an agent can see: each socket created
 // (socket-state.ts), each native request added (request-binding.ts), each socket kept or dropped
 // when it is freed (keepSocketAlive below).
