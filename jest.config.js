@@ -21,13 +21,13 @@ module.exports = {
     // The behaviour suites again with `lean: false` (every call through axios's own http adapter):
     // the tests' `../src` imports resolve to a wrapper that passes it (helpers/lean-off.ts). Left out:
     // the suites about the package, the README and the examples (no behaviour of the adapter), and
-    // the lean adapter's own tests.
+    // the lean adapter's own tests, and the check of src/'s layers (architecture.test.ts: no behaviour).
     {
       ...shared,
       displayName: "axios's adapter",
       moduleNameMapper: { '^(\\.\\./)+src$': '<rootDir>/__tests__/helpers/lean-off.ts' },
       testPathIgnorePatterns: [
-        '/node_modules/', '/__tests__/lean/', 'consumer', 'packaging', 'readme', 'example', 'otel-tracing', 'jest-exit',
+        '/node_modules/', '/__tests__/lean/', 'consumer', 'packaging', 'readme', 'example', 'otel-tracing', 'jest-exit', 'architecture',
       ],
     },
   ],

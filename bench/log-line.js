@@ -30,7 +30,7 @@ const LINES = Math.min(200_000, Number(args.lines) || 20_000);
 const ROUNDS = Math.min(21, Number(args.rounds) || 7);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axios-keepalive-logline-'));
 
-/** The per-call line of src/call.ts (names and kinds of its fields), varied per line. */
+/** The per-call line of src/call/call.ts (names and kinds of its fields), varied per line. */
 function fields(i) {
   return {
     evt: 'request', method: 'POST', url: 'http://127.0.0.1:8080/orders', status: 200, reused: true,

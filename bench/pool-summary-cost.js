@@ -19,7 +19,7 @@ const pino = require('pino');
 
 const dist = path.join(__dirname, '..', 'dist');
 const { createClient } = require(path.join(dist, 'index.js'));
-const { PoolSummary } = require(path.join(dist, 'pool-summary.js'));
+const { PoolSummary } = require(path.join(dist, 'observability', 'pool-summary.js'));
 
 const ROUNDS = Number(process.argv[2] ?? 9);
 const REQUESTS = Number(process.argv[3] ?? 4000);

@@ -1,10 +1,10 @@
 // The part of the public surface that does not depend on which copy of axios the user loaded:
 // index.ts (CommonJS) and the generated index.mjs (ESM) both re-export all of it, each beside its own
 // createClient/applyKeepAlive bound to its axios (bind-api.ts).
-import './augment';
+import './axios/augment';
 
-export type { KeepAliveClient } from './create-client';
-export type { KeepAliveHandle } from './install';
+export type { KeepAliveClient } from './axios/create-client';
+export type { KeepAliveHandle } from './axios/install';
 export {
   ErrorCodes,
   isTimeoutError,
@@ -17,7 +17,7 @@ export {
   type ResponseFacts,
   type ErrorFacts,
   type BypassReason,
-} from './errors';
+} from './core/errors';
 export {
   DEFAULTS,
   type KeepAliveOptions,
@@ -28,11 +28,10 @@ export {
   type RetryOptions,
   type KeepAliveRequestOptions,
   type SummaryOptions,
-} from './options';
-export type { PoolStats, OriginStats, CloseReason, TimeoutPhase } from './stats';
-export type { SocketAssignedEvent } from './request-binding';
-export { runWithInbound, inboundMiddleware, type InboundContext } from './correlation';
-export { inboundHook, type InboundHook, type InboundHookRequest } from './inbound-hook';
-export type { CallLogger, CallLogFn } from './log';
-export type { PoolEvent, PoolListener, SocketOpenEvent, SocketCloseEvent, RetryEvent, TimeoutEvent } from './pool-events';
-export type { LogFieldsProvider } from './log-fields';
+} from './core/options';
+export type { PoolStats, OriginStats, CloseReason, TimeoutPhase } from './core/stats';
+export { runWithInbound, inboundMiddleware, type InboundContext } from './core/correlation';
+export { inboundHook, type InboundHook, type InboundHookRequest } from './observability/inbound-hook';
+export type { CallLogger, CallLogFn } from './core/log';
+export type { PoolEvent, PoolListener, SocketOpenEvent, SocketCloseEvent, RetryEvent, TimeoutEvent, SocketAssignedEvent } from './core/pool-events';
+export type { LogFieldsProvider } from './core/log-fields';

@@ -4,7 +4,7 @@
 // axios-binding.ts). Everything that does not depend on the axios copy is listed in api.ts.
 import axios, { type AxiosInstance } from 'axios';
 import type { KeepAliveClient, KeepAliveHandle, KeepAliveOptions } from './api';
-import { bindApi } from './bind-api';
+import { bindApi } from './axios/bind-api';
 
 const api = bindApi(axios);
 

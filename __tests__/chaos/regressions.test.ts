@@ -144,7 +144,7 @@ describe('a stream body on a method Node does not chunk by default is framed', (
 describe('the books balance while a CONNECT tunnel is being set up', () => {
   // Chaos seeds 2 to 6, the client through the forward proxy: at samples, `created - closed` was
   // smaller than `active + idle` for the https origin. A tunnel being set up stands in the agent's
-  // socket list (so maxSockets counts it: proxy-route.ts) before its socket exists for the pool.
+  // socket list (so maxSockets counts it: proxy/route.ts) before its socket exists for the pool.
   test('seed 2: a stalled CONNECT is connecting, not an active socket of the pool', async () => {
     const upstream = await startServer(undefined, { key: KEY, cert: CERT });
     const proxy = await startForwardProxy();

@@ -20,7 +20,7 @@ import type { AxiosBinding } from './binding';
 import { addDecoders } from './decompress';
 import { own } from './own';
 import { prepare, Refusal } from './prepare';
-import { limitStream, readBody } from './response';
+import { limitStream, readBody, type BodyExchange } from './response';
 import { settle } from './settle';
 import type { LeanContext } from './context';
 
@@ -33,7 +33,7 @@ type AbortReason = { type?: unknown } | Error | Cancel | undefined;
 
 const noop = (): void => {};
 
-export class Exchange {
+export class Exchange implements BodyExchange {
   req: ClientRequest | undefined = undefined;
   /** The adapter's own flags: settled (isDone), and rejected (then late stream events are ignored). */
   private isDone = false;

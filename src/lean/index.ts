@@ -1,3 +1,5 @@
+// Layer lean/ (ARCHITECTURE.md): the lean transport; it may import core/ only (today: nothing).
+//
 // The lean transport (issue 13): for the configs a BFF sends all day, the request axios's http
 // adapter would make, made directly on http.request / https.request (or config.transport), without
 // axios's redirect, proxy, HTTP/2, form-data and progress machinery. eligible() says per call

@@ -6,16 +6,27 @@
 // maxContentLength errors once the limit is passed.
 import type { ClientRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import type { AxiosResponse } from 'axios';
-import type { Exchange } from './exchange';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosBinding } from './binding';
 import { own } from './own';
 import { settle } from './settle';
+
+/** What reading a body needs of its exchange (exchange.ts implements it; declared here, so neither imports the other). */
+export interface BodyExchange {
+  readonly config: InternalAxiosRequestConfig;
+  readonly binding: AxiosBinding;
+  /** Set once the exchange rejected: later stream events are ignored. */
+  rejected: boolean;
+  abort(reason: Error): void;
+  resolve(response: AxiosResponse): void;
+  reject(reason: unknown): void;
+}
 
 function stripBOM(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-export function readBody(ex: Exchange, stream: Readable, response: AxiosResponse, request: ClientRequest, maxContentLength: number): void {
+export function readBody(ex: BodyExchange, stream: Readable, response: AxiosResponse, request: ClientRequest, maxContentLength: number): void {
   const config = ex.config;
   const binding = ex.binding;
   const E = binding.AxiosError;
@@ -66,7 +77,7 @@ export function readBody(ex: Exchange, stream: Readable, response: AxiosResponse
 }
 
 /** axios enforces maxContentLength on stream responses too: the stream errors past the limit. */
-export function limitStream(ex: Exchange, source: Readable, limit: number, request: ClientRequest): Readable {
+export function limitStream(ex: BodyExchange, source: Readable, limit: number, request: ClientRequest): Readable {
   const E = ex.binding.AxiosError;
   const config = ex.config;
   async function* limited(): AsyncGenerator<Buffer> {
