@@ -104,7 +104,10 @@ export function checkCall(ctx: CallContext, rec: CallRecord, receipts: Receipt[]
   if (rec.cancelAt !== undefined) due = Math.min(due, Math.max(rec.cancelAt, rec.startAt));
   if (rec.closeAt !== undefined) due = Math.min(due, Math.max(rec.closeAt, rec.startAt));
   const late = rec.settledAt - due;
-  inv.check('settled-in-time', late <= ctx.marginMs, () => `settled ${Math.round(late)} ms after its deadline: ${show(rec)}${lag()}`, i);
+  // A deadline's timer cannot fire while the event loop is blocked, and the servers share this
+  // process: the margin grows by how late the loop was in this epoch (jest runs another suite beside
+  // this one; a loaded CI machine saw 731 ms).
+  inv.check('settled-in-time', late <= ctx.marginMs + ctx.lagMs, () => `settled ${Math.round(late)} ms after its deadline: ${show(rec)}${lag()}`, i);
 
   // After an unsolicited response on this request's connection, the responses on it are shifted by
   // one (the keep-alive race documented in regressions.test.ts): what this call got follows from that,

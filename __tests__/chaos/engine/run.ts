@@ -331,7 +331,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const verdict = judgeHeap(heap);
   inv.check('heap-flat', verdict.ok, () => verdict.note);
   inv.notes.set('heap-flat', verdict.note);
-  inv.notes.set('settled-in-time', `margin ${run.marginMs} ms; event loop late by ${Math.round(run.maxLagMs)} ms at most`);
+  inv.notes.set('settled-in-time', `margin ${run.marginMs} ms + the epoch's event-loop lag (late by ${Math.round(run.maxLagMs)} ms at most)`);
   inv.notes.set('facts-consistent', 'a phase timeout is not judged against the route in an epoch whose event loop was late by half its limit or more');
   inv.notes.set('streams-end', `bound: body time + idle + 1.5 x stream.idleTimeout + margin`);
   const wallMs = performance.now() - t0;
