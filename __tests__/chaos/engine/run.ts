@@ -4,7 +4,7 @@
 // every close (nothing left). Shared by the jest suite (src/, through ts-jest) and `npm run chaos`
 // (dist/, scripts/chaos.js): the library comes in as a parameter.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { AxiosStatic } from 'axios';
 import pino from 'pino';
 import type { KeepAliveOptions, applyKeepAlive as ApplyKeepAlive, createClient as CreateClient } from '../../../src';
@@ -185,7 +185,7 @@ class LifeRunner {
     for (const c of this.clients) checkBooks(run.inv, c, `at rest ${where}`);
   }
 
-  checkRecords(records: CallRecord[], lagMs: number): void {
+  checkRecords(records: CallRecord[], lagMs: number, elu: number): void {
     const { run } = this;
     const byId = new Map(records.map((r) => [r.plan.id, r]));
     const receipts = new Map(records.map((r) => [r.plan.id, run.world.ledger.take(r.plan.id)]));
@@ -196,7 +196,7 @@ class LifeRunner {
     for (const rec of records) {
       const client = this.clients[rec.plan.client];
       const logs = this.sink !== undefined && rec.plan.log ? this.sink.take(rec.plan.id) : undefined;
-      checkCall({ inv: run.inv, marginMs: run.marginMs, logLines: logs, maxSockets: client.plan.maxSockets, lagMs, describe, allow: (kind) => count(run.summary, kind),
+      checkCall({ inv: run.inv, marginMs: run.marginMs, logLines: logs, maxSockets: client.plan.maxSockets, lagMs, elu, describe, allow: (kind) => count(run.summary, kind),
         history: (r) => run.world.ledger.connection(r.server, r.conn.remotePort)?.history.join(', ') ?? '?',
         strayOn: (server) => run.world.ledger.unsolicitedConnections(server as ServerName) > 0 }, rec, receipts.get(rec.plan.id) ?? []);
       if (client.closingAt !== undefined && rec.startAt >= client.closingAt) {
@@ -283,11 +283,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         for (const [e, epoch] of life.epochs.entries()) {
           if (epoch.pauseMs > 0) await sleep(epoch.pauseMs);
           lag.reset();
+          const elu0 = performance.eventLoopUtilization();
           const records = await runner.runEpoch(epoch, e === life.epochs.length - 1);
+          const elu = performance.eventLoopUtilization(elu0).utilization;
           await runner.atRest(`after epoch ${e}`, records);
           const lagMs = lag.max / 1e6;
           run.maxLagMs = Math.max(run.maxLagMs, lagMs);
-          runner.checkRecords(records, lagMs);
+          runner.checkRecords(records, lagMs, elu);
           world.ledger.checkedBelow = epoch.first + epoch.calls;
           calls += records.length;
         }
@@ -332,7 +334,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   inv.check('heap-flat', verdict.ok, () => verdict.note);
   inv.notes.set('heap-flat', verdict.note);
   inv.notes.set('settled-in-time', `margin ${run.marginMs} ms + the epoch's event-loop lag (late by ${Math.round(run.maxLagMs)} ms at most)`);
-  inv.notes.set('facts-consistent', 'a phase timeout is not judged against the route in an epoch whose event loop was late by half its limit or more');
+  inv.notes.set('facts-consistent', 'a phase timeout is not judged against the route in an epoch whose event loop was late by half its limit or more, or busy 90 % of it');
   inv.notes.set('streams-end', `bound: body time + idle + 1.5 x stream.idleTimeout + margin`);
   const wallMs = performance.now() - t0;
   return {
