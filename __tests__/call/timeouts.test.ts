@@ -7,20 +7,10 @@ import { memoryLogger } from '../helpers/logs';
 import { withServer } from '../helpers/clients';
 import type { TestServer } from '../helpers/server';
 import { settle, until } from '../helpers/wait';
+import { failure as timed } from '../helpers/failure';
 
 let server: TestServer;
 const client = withServer((s) => (server = s));
-
-async function timed<T>(p: Promise<T>): Promise<{ error: KeepAliveAxiosError; ms: number }> {
-  const t0 = performance.now();
-  const error = await p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: KeepAliveAxiosError) => e,
-  );
-  return { error, ms: performance.now() - t0 };
-}
 
 function expectTimeout(error: KeepAliveAxiosError, phase: string, limit: number): void {
   expect(axios.isAxiosError(error)).toBe(true);

@@ -8,6 +8,7 @@ import type { ProxyBehaviour } from '../../helpers/forward-proxy';
 import { memoryLogger } from '../../helpers/logs';
 import { proxyWorld } from '../../helpers/proxy-world';
 import { settle, until } from '../../helpers/wait';
+import { failure } from '../../helpers/failure';
 
 const PASSWORD = 'tunnel-secret-7f3a';
 const w = proxyWorld({ proxy: { credentials: { user: 'svc', password: PASSWORD } } });
@@ -15,17 +16,6 @@ const w = proxyWorld({ proxy: { credentials: { user: 'svc', password: PASSWORD }
 /** The connect deadline of these tests, and the slack a shared 2-core machine gets on top of it. */
 const CONNECT_MS = 400;
 const SLACK_MS = 1500;
-
-async function failure(p: Promise<unknown>): Promise<{ error: KeepAliveAxiosError; ms: number }> {
-  const t0 = performance.now();
-  const error = await p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: KeepAliveAxiosError) => e,
-  );
-  return { error, ms: performance.now() - t0 };
-}
 
 function expectNamesProxyAndTarget(error: KeepAliveAxiosError, proxyUrl: string, port: number): void {
   expect(error.message).toContain(proxyUrl);

@@ -12,6 +12,7 @@ import { startForwardProxy } from '../../helpers/forward-proxy';
 import { memoryLogger } from '../../helpers/logs';
 import { CERT, KEY, proxyWorld } from '../../helpers/proxy-world';
 import { settle, until } from '../../helpers/wait';
+import { failure } from '../../helpers/failure';
 
 const OTHER_CERT = readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'other-cert.pem'), 'utf8');
 const OTHER_KEY = readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'other-key.pem'), 'utf8');
@@ -23,17 +24,6 @@ afterEach(() => restoreEnv());
 /** The connect deadline of these tests, and the slack a shared 2-core machine gets on top of it. */
 const CONNECT_MS = 400;
 const SLACK_MS = 1500;
-
-async function failure(p: Promise<unknown>): Promise<{ error: KeepAliveAxiosError; ms: number }> {
-  const t0 = performance.now();
-  const error = await p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: KeepAliveAxiosError) => e,
-  );
-  return { error, ms: performance.now() - t0 };
-}
 
 // A TCP server that accepts and never answers: the TLS handshake with the proxy stalls.
 async function silentServer(): Promise<{ port: number; open(): number; close(): Promise<void> }> {
