@@ -14,22 +14,26 @@
 // jest config: msw 2.13+ requires ESM-only packages (rettime, until-async,
 // @open-draft/deferred-promise); jest.config.js compiles just those to CommonJS (mswjs/msw#2698).
 import axios, { AxiosError, CanceledError, type AxiosInstance } from 'axios';
-import { delay, http, HttpResponse, passthrough } from 'msw';
+import { http, HttpResponse, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { applyKeepAlive, createClient, type KeepAliveHandle, type KeepAliveOptions } from '../../src';
 import { memoryLogger } from '../helpers/logs';
 import { startServer, type TestServer } from '../helpers/server';
+import { trackedTimers } from '../helpers/timers';
 import { expectNoFalseBypassWarning, factsOf, failing, INTERCEPTED, requestLines, unusedOrigin } from './support';
 
 const mock = setupServer();
 let origin: string;
 const handles: KeepAliveHandle[] = [];
+/** The timers of `slow()` replies, cleared after each test (see slow()). */
+const held = trackedTimers();
 
 beforeAll(async () => {
   origin = await unusedOrigin();
   mock.listen({ onUnhandledRequest: 'error' });
 });
 afterEach(async () => {
+  held.clear();
   mock.resetHandlers();
   await Promise.all(handles.splice(0).map((h) => h.close()));
 });
@@ -52,9 +56,16 @@ const viaApplyKeepAlive: Make = (options = {}) => {
 
 const BOTH: Array<[string, Make]> = [['createClient()', viaCreateClient], ['applyKeepAlive(instance)', viaApplyKeepAlive]];
 
-/** A reply 2 s late: msw's delay() runs on the global setTimeout (real time here). */
+/**
+ * A reply 2 s late, on a timer cleared after each test. Not msw's `delay()`: a plain ref'd
+ * setTimeout (msw/src/core/delay.ts) that nothing clears when the call gives up (checked with msw
+ * 2.15: the handler's `request.signal` is not aborted when axios times out), so the 2 s outlived the
+ * tests that stop at 300 ms and, with this file last in a jest worker, kept the worker alive past
+ * the 500 ms jest gives it to exit ("A worker process has failed to exit gracefully"). A cleared
+ * hold never answers: the handler's promise is dropped with the aborted request.
+ */
 const slow = (): ReturnType<typeof http.get> => http.get(`${origin}/slow`, async () => {
-  await delay(2000);
+  await new Promise<void>((resolve) => held.later(2000, resolve));
   return HttpResponse.text('late');
 });
 
