@@ -37,6 +37,8 @@ export interface Facts {
   notRetried: string | undefined;
   bodyTruncated: boolean | undefined;
   bypassed: string | undefined;
+  /** The client's port of the socket the call ended on: it names the connection at the server. */
+  localPort: number | null | undefined;
 }
 
 export interface CallRecord {
@@ -78,6 +80,7 @@ function factsOf(value: unknown): Facts | undefined {
     notRetried: f.notRetried as string | undefined,
     bodyTruncated: f.bodyTruncated as boolean | undefined,
     bypassed: f.bypassed as string | undefined,
+    localPort: f.localPort as number | null | undefined,
   };
 }
 

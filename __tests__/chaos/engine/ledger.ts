@@ -18,6 +18,12 @@ export interface Receipt {
   /** The server wrote the status line and headers for it (status), or not (undefined); when. */
   headStatus: number | undefined;
   headAt: number | undefined;
+  /**
+   * When the event loop had been through a poll phase after the turn the head was written in (two
+   * setImmediate hops: the second runs in the next turn's check phase, after its poll): from then on
+   * the client, in this same process, could have read the head.
+   */
+  headPolledAt: number | undefined;
   at: number;
 }
 
@@ -69,7 +75,7 @@ export class Ledger {
         if (list === undefined) this.receipts.set(id, (list = []));
         list.push({
           server, path: req.path, method: req.method, seq: req.seq, connId: req.conn.id, conn: req.conn, bodyBytes: req.bodyBytes,
-          headStatus: undefined, headAt: undefined, at: performance.now(),
+          headStatus: undefined, headAt: undefined, headPolledAt: undefined, at: performance.now(),
         });
         const trigger = this.triggers.get(id);
         if (trigger !== undefined && (trigger.kind === 'request' || (trigger.kind === 'retry' && list.length === 2))) {
@@ -86,6 +92,10 @@ export class Ledger {
         if (last !== undefined && last.connId === event.req.conn.id && last.seq === event.req.seq) {
           last.headStatus = event.status;
           last.headAt = performance.now();
+          const receipt = last;
+          setImmediate(() => setImmediate(() => {
+            receipt.headPolledAt = performance.now();
+          }));
         }
         const trigger = this.triggers.get(id);
         if (trigger?.kind === 'head') {

@@ -198,7 +198,8 @@ class LifeRunner {
       const logs = this.sink !== undefined && rec.plan.log ? this.sink.take(rec.plan.id) : undefined;
       checkCall({ inv: run.inv, marginMs: run.marginMs, logLines: logs, maxSockets: client.plan.maxSockets, lagMs, elu, describe, allow: (kind) => count(run.summary, kind),
         history: (r) => run.world.ledger.connection(r.server, r.conn.remotePort)?.history.join(', ') ?? '?',
-        strayOn: (server) => run.world.ledger.unsolicitedConnections(server as ServerName) > 0 }, rec, receipts.get(rec.plan.id) ?? []);
+        strayOn: (server) => run.world.ledger.unsolicitedConnections(server as ServerName) > 0,
+        connectionOf: (server, port) => run.world.ledger.connection(server as ServerName, port) }, rec, receipts.get(rec.plan.id) ?? []);
       if (client.closingAt !== undefined && rec.startAt >= client.closingAt) {
         // axios rejects a call canceled before it starts without calling the adapter (dispatchRequest).
         const preCanceled = rec.code === 'ERR_CANCELED' && rec.plan.cancel?.when === 'before';
