@@ -271,9 +271,10 @@ function checkErrorFacts(ctx: CallContext, rec: CallRecord, receipts: Receipt[],
     // planned when the loop is late or busy: not judged then (seed 1, life 12, c7166: 160 ms planned,
     // over the 406 ms drainTimeout with the loop late by 538 ms).
     const starvedDrip = route.gapMs > 0 && (ctx.lagMs + route.bodyMs >= limits.drainTimeout * 0.5 || ctx.elu >= STARVED_ELU);
-    if (starvedDrip) ctx.allow('a dripping error body cut in an epoch whose event loop was late or busy (not judged)');
-    ok(size > limits.drainLimit || route.bodyMs >= limits.drainTimeout * 0.5 || starvedDrip || rec.cancelAt !== undefined || rec.closeAt !== undefined ||
-      p.origin.server === 'behind', `bodyTruncated, yet ${size} bytes in ${route.bodyMs} ms fit drainLimit ${limits.drainLimit} / drainTimeout ${limits.drainTimeout}${lag()}`);
+    const explained = size > limits.drainLimit || route.bodyMs >= limits.drainTimeout * 0.5 || rec.cancelAt !== undefined || rec.closeAt !== undefined ||
+      p.origin.server === 'behind';
+    if (starvedDrip && !explained) ctx.allow('a dripping error body cut in an epoch whose event loop was late or busy (not judged)');
+    ok(explained || starvedDrip, `bodyTruncated, yet ${size} bytes in ${route.bodyMs} ms fit drainLimit ${limits.drainLimit} / drainTimeout ${limits.drainTimeout}${lag()}`);
     if (Buffer.isBuffer(rec.errorBody)) ok(rec.errorBody.length <= limits.drainLimit, `a truncated error body of ${rec.errorBody.length} bytes, over drainLimit`);
   } else if (code === 'ERR_BAD_RESPONSE' && rec.status === 500 && route.name === 'status-500' && p.origin.server !== 'behind') {
     const body = rec.errorBody;
