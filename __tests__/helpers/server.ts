@@ -71,10 +71,11 @@ export function routes(req: http.IncomingMessage, res: http.ServerResponse, url:
       later(num(url, 'ms', 1000), () => res.end('late'));
       return true;
     case '/drip': {
-      // Headers at once, then `chunks` chunks `interval` ms apart.
+      // Headers (status `code`) at once, then `chunks` chunks `interval` ms apart.
       req.resume();
       const chunks = num(url, 'chunks', 10);
       const interval = num(url, 'interval', 100);
+      res.statusCode = num(url, 'code', 200);
       res.setHeader('content-type', 'text/plain');
       res.flushHeaders();
       let sent = 0;
