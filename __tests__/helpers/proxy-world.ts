@@ -41,3 +41,26 @@ export function proxyWorld(opts: { proxy?: ForwardProxyOptions; handler?: Handle
     world.track(createClient({ logger: false, ...options, agent: { tls: { ca: CERT }, ...options.agent } }));
   return world;
 }
+
+/**
+ * `n` POSTs to `url(i)` one after another, each answered by the upstream's /json route and each
+ * after the first on the socket of the first: what every "N sequential calls, 1 tunnel" test sends.
+ */
+export async function postInSequence(client: KeepAliveClient, url: (i: number) => string, n = 20): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const res = await client.post(url(i), { i });
+    expect(res.status).toBe(200);
+    expect(res.data).toMatchObject({ ok: true, method: 'POST' });
+    expect(res.keepAlive).toMatchObject({ reused: i > 0, socketRequests: i + 1 });
+  }
+}
+
+/** The proxy drops a kept-alive connection as the next request arrives: the GET is re-sent once, on a new connection. */
+export async function expectDroppedConnectionRetried(w: World): Promise<void> {
+  w.proxy.behave('drop-reused');
+  const c = w.client({ proxy: w.proxy.url });
+  await c.get(`${w.http.url}/json`);
+  const res = await c.get(`${w.http.url}/json`);
+  expect(res.keepAlive).toMatchObject({ retries: 1 });
+  expect(w.proxy.connections()).toBe(2);
+}

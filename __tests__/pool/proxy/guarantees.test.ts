@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { createClient, type KeepAliveAxiosError } from '../../../src';
 import { memoryLogger } from '../../helpers/logs';
-import { proxyWorld } from '../../helpers/proxy-world';
+import { expectDroppedConnectionRetried, proxyWorld } from '../../helpers/proxy-world';
 import { settle, until } from '../../helpers/wait';
 
 const w = proxyWorld({ httpsOptions: { keepAliveTimeout: 2000 } });
@@ -42,12 +42,7 @@ test('stale tunnel, POST without an Idempotency-Key: not re-sent, and the error 
 });
 
 test('http targets: the proxy drops a kept-alive connection as the next request arrives; the GET is re-sent once', async () => {
-  w.proxy.behave('drop-reused');
-  const c = w.client({ proxy: w.proxy.url });
-  await c.get(`${w.http.url}/json`);
-  const res = await c.get(`${w.http.url}/json`);
-  expect(res.keepAlive).toMatchObject({ retries: 1 });
-  expect(w.proxy.connections()).toBe(2);
+  await expectDroppedConnectionRetried(w);
 });
 
 test("the upstream's Keep-Alive hint travels through the tunnel: timeout=2 closes the idle tunnel after about 1 s (server-hint)", async () => {

@@ -10,7 +10,7 @@ import { fromAxiosProxy } from '../../../src/axios/axios-proxy';
 import { parseProxyUrl } from '../../../src/pool/proxy/endpoint';
 import { setProxyEnv } from '../../helpers/env';
 import { memoryLogger } from '../../helpers/logs';
-import { CERT, KEY, proxyWorld } from '../../helpers/proxy-world';
+import { CERT, KEY, expectDroppedConnectionRetried, postInSequence, proxyWorld } from '../../helpers/proxy-world';
 import { settle, until } from '../../helpers/wait';
 
 const w = proxyWorld({ proxy: { tls: { key: KEY, cert: CERT } } });
@@ -44,12 +44,7 @@ test('the preset with HTTPS_PROXY=https://: 20 sequential https POSTs, 1 TCP con
   const log = memoryLogger();
   const c = w.client({ logger: log.logger });
   const origin = w.https.url.replace(/\/$/, '');
-  for (let i = 0; i < 20; i++) {
-    const res = await c.post(`${w.https.url}/json`, { i });
-    expect(res.status).toBe(200);
-    expect(res.data).toMatchObject({ ok: true, method: 'POST' });
-    expect(res.keepAlive).toMatchObject({ reused: i > 0, socketRequests: i + 1 });
-  }
+  await postInSequence(c, () => `${w.https.url}/json`);
   expect(w.proxy.connections()).toBe(1);
   expect(w.proxy.handshakes()).toEqual({ full: 1, resumed: 0 });
   expect(w.proxy.tunnels()).toBe(1);
@@ -69,11 +64,7 @@ test('http upstreams through an https:// proxy: absolute-form requests on one po
   restoreEnv = setProxyEnv({ HTTP_PROXY: w.proxy.url });
   const c = w.client();
   const origin = w.http.url;
-  for (let i = 0; i < 20; i++) {
-    const res = await c.post(`${origin}/json?i=${i}`, { i });
-    expect(res.data).toMatchObject({ ok: true });
-    expect(res.keepAlive).toMatchObject({ reused: i > 0, socketRequests: i + 1 });
-  }
+  await postInSequence(c, (i) => `${origin}/json?i=${i}`);
   expect(w.proxy.connections()).toBe(1);
   expect(w.proxy.handshakes()).toEqual({ full: 1, resumed: 0 });
   expect(w.proxy.forwarded()).toBe(20);
@@ -160,12 +151,7 @@ test('the stale-socket retry through an https:// proxy: a tunnel closed as the n
 });
 
 test('the stale-socket retry, http upstream: the proxy drops a kept-alive TLS connection as the next request arrives; the GET is re-sent once', async () => {
-  w.proxy.behave('drop-reused');
-  const c = w.client({ proxy: w.proxy.url });
-  await c.get(`${w.http.url}/json`);
-  const res = await c.get(`${w.http.url}/json`);
-  expect(res.keepAlive).toMatchObject({ retries: 1 });
-  expect(w.proxy.connections()).toBe(2);
+  await expectDroppedConnectionRetried(w);
 });
 
 test('close() closes the tunnels and the TLS connections to the proxy', async () => {

@@ -2,7 +2,7 @@
 // CONNECT tunnels at a loopback forward proxy, connections at the upstreams.
 import axios from 'axios';
 import { HttpsAgent } from 'agentkeepalive';
-import { CERT, proxyWorld } from '../../helpers/proxy-world';
+import { CERT, postInSequence, proxyWorld } from '../../helpers/proxy-world';
 import { setProxyEnv } from '../../helpers/env';
 import { memoryLogger } from '../../helpers/logs';
 import { settle, until } from '../../helpers/wait';
@@ -31,12 +31,7 @@ test('the preset with HTTPS_PROXY: 20 sequential https POSTs, 1 TCP connection a
   const log = memoryLogger();
   const c = w.client({ logger: log.logger });
   const origin = w.https.url.replace(/\/$/, '');
-  for (let i = 0; i < 20; i++) {
-    const res = await c.post(`${w.https.url}/json`, { i });
-    expect(res.status).toBe(200);
-    expect(res.data).toMatchObject({ ok: true, method: 'POST' });
-    expect(res.keepAlive).toMatchObject({ reused: i > 0, socketRequests: i + 1 });
-  }
+  await postInSequence(c, () => `${w.https.url}/json`);
   expect(w.proxy.connections()).toBe(1);
   expect(w.proxy.tunnels()).toBe(1);
   expect(w.https.connections()).toBe(1);
@@ -76,11 +71,7 @@ test('http targets through the proxy: absolute-form requests on one pooled conne
   const log = memoryLogger();
   const c = w.client({ logger: log.logger });
   const origin = w.http.url;
-  for (let i = 0; i < 20; i++) {
-    const res = await c.post(`${origin}/json?i=${i}`, { i });
-    expect(res.data).toMatchObject({ ok: true });
-    expect(res.keepAlive?.reused).toBe(i > 0);
-  }
+  await postInSequence(c, (i) => `${origin}/json?i=${i}`);
   expect(w.proxy.connections()).toBe(1);
   expect(w.proxy.forwarded()).toBe(20);
   expect(w.proxy.tunnels()).toBe(0);
