@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { Counter, Registry, register as globalRegister } from 'prom-client';
 import { createClient, type KeepAliveClient, type KeepAliveHandle } from '../../src';
 import { registerMetrics, type MetricsRegistration } from '../../src/metrics';
+import { isolatedDist } from '../helpers/isolated-dist';
 import { startServer, type TestServer } from '../helpers/server';
 import { parsePrometheus, samplesOf, valueOf, type Sample } from '../helpers/prometheus';
 import { settle, until } from '../helpers/wait';
@@ -272,18 +273,11 @@ test('bad arguments are refused with a message naming the option, the value and 
 });
 
 describe('without prom-client installed', () => {
-  let dir: string;
-  beforeAll(() => {
-    if (!fs.existsSync(path.join(root, 'dist', 'metrics.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
-    // The built files copied where Node's resolver cannot find prom-client: nothing named
-    // node_modules above os.tmpdir() (checked below), and NODE_PATH cleared for the child.
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axios-keepalive-no-prom-'));
-    // The .js files of dist/ with its layer folders (src/ layout).
-    fs.cpSync(path.join(root, 'dist'), dir, { recursive: true, filter: (p) => fs.statSync(p).isDirectory() || p.endsWith('.js') });
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // NODE_PATH is cleared for the child, so only the copy's own folders are searched.
+  const isolated = isolatedDist(root, 'metrics.js', 'axios-keepalive-no-prom-');
 
   test('the main entry and the metrics entry load without it; registerMetrics() says which package to install', async () => {
+    const dir = isolated();
     const { stdout } = await run(process.execPath, ['-e', `
       let resolvable = true;
       try { require.resolve('prom-client', { paths: [${JSON.stringify(dir)}] }); } catch { resolvable = false; }

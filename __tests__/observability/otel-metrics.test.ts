@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { createClient, type KeepAliveClient } from '../../src';
 import { registerOtelMetrics, type OtelMetricsRegistration } from '../../src/otel';
+import { isolatedDist } from '../helpers/isolated-dist';
 import { startServer, type TestServer } from '../helpers/server';
 import { settle, until } from '../helpers/wait';
 
@@ -267,18 +268,11 @@ test.each([
 });
 
 describe('without @opentelemetry/api installed', () => {
-  let dir: string;
-  beforeAll(() => {
-    if (!fs.existsSync(path.join(root, 'dist', 'otel.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
-    // The built files copied where Node's resolver cannot find @opentelemetry/api (nothing named
-    // node_modules above os.tmpdir()), and NODE_PATH cleared for the child.
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axios-keepalive-no-otel-'));
-    // The .js files of dist/ with its layer folders (src/ layout).
-    fs.cpSync(path.join(root, 'dist'), dir, { recursive: true, filter: (p) => fs.statSync(p).isDirectory() || p.endsWith('.js') });
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // NODE_PATH is cleared for the child, so only the copy's own folders are searched.
+  const isolated = isolatedDist(root, 'otel.js', 'axios-keepalive-no-otel-');
 
   test('the main entry and the otel entry load without it; registerOtelMetrics() and addSpanContextToLogs() say which package to install', async () => {
+    const dir = isolated();
     const { stdout } = await run(process.execPath, ['-e', `
       let resolvable = true;
       try { require.resolve('@opentelemetry/api', { paths: [${JSON.stringify(dir)}] }); } catch { resolvable = false; }
