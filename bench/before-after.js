@@ -29,12 +29,15 @@ if (role === 'client') {
     process.send({ rps: n / s, cpu: (cpu.user + cpu.system) / n }); await c.keepAlive.close(); process.exit(0); })();
   return;
 }
-const [libA, libB] = [process.argv[2], process.argv[3]];
+const path = require('path');
+// Relative paths are the caller's, not this file's.
+const [libA, libB] = [process.argv[2], process.argv[3]].map((p) => (p.startsWith('.') ? path.resolve(p) : p));
 const rounds = Math.min(50, Math.max(1, Number(process.argv[4] || 7))); const user = process.argv[5] === 'user' ? '1' : '0'; const log = process.argv[6] === 'nolog' ? '0' : '1';
 (async () => {
   const server = fork(__filename, ['server']);
   const port = await new Promise((r) => server.once('message', r));
-  const one = (lib) => new Promise((resolve) => { const c = fork(__filename, ['client', lib, String(port), user, log, lib === libA ? 'A' : 'B']); c.once('message', resolve); });
+  // A client that dies before reporting (a library path that does not load) ends the run with its exit code.
+  const one = (lib) => new Promise((resolve) => { const c = fork(__filename, ['client', lib, String(port), user, log, lib === libA ? 'A' : 'B']); c.once('message', resolve); c.once('exit', (code) => { if (code !== 0) { console.error(`client for ${lib} exited with ${code}`); server.kill(); process.exit(1); } }); });
   const ratios = [];
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [libB, libA] : [libA, libB];

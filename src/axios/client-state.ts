@@ -10,6 +10,7 @@ import type { AxiosBinding } from './axios-binding';
 import type { PoolContext } from '../pool/hooks';
 import { socketState } from '../pool/socket-state';
 import { Call } from '../call/call';
+import { LiveCalls } from '../call/live-calls';
 import type { AdapterFunction, CallContext, ClosableCall } from '../call/call-context';
 import { baseCallOptions, resolveRequestOptions, type CallOptions } from '../call/call-options';
 import { currentInbound, propagate } from '../core/correlation';
@@ -51,9 +52,9 @@ export class ClientState implements CallContext {
   readonly pool: PoolContext;
   readonly httpAgent: PoolAgent;
   readonly httpsAgent: PoolAgent;
-  readonly inflight = new Set<ClosableCall>();
+  readonly inflight = new LiveCalls<ClosableCall>();
   /** Settled calls whose stream body is still open: close() ends those bodies too. */
-  readonly streaming = new Set<ClosableCall>();
+  readonly streaming = new LiveCalls<ClosableCall>();
   readonly adapter: AxiosAdapter;
   private readonly bypassSaid = new Set<BypassReason>();
   private readonly propagateHeaders: readonly string[];
@@ -142,8 +143,8 @@ export class ClientState implements CallContext {
     const own = new Set(this.stats.openSockets());
     const sockets = new Set([...this.httpAgent.allSockets(), ...this.httpsAgent.allSockets(), ...own]);
     const closed = [...sockets].filter((s) => own.has(s) || !s.closed).map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
-    for (const call of [...this.inflight]) call.closeWith();
-    for (const call of [...this.streaming]) call.closeStream();
+    for (const call of this.inflight.toArray()) call.closeWith();
+    for (const call of this.streaming.toArray()) call.closeStream();
     this.httpAgent.closeAll();
     this.httpsAgent.closeAll();
     for (const s of sockets) {

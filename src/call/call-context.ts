@@ -5,6 +5,7 @@ import type { BypassReason } from '../core/errors';
 import type { Log } from '../core/log';
 import type { PoolAgent } from '../pool/agent';
 import type { PoolContext, PoolCounters } from '../pool/hooks';
+import type { LiveCalls } from './live-calls';
 
 /** An axios adapter: axios's own http adapter, or the lean transport standing in for it. */
 export type AdapterFunction = (config: InternalAxiosRequestConfig) => Promise<AxiosResponse>;
@@ -29,8 +30,8 @@ export interface CallContext {
   readonly httpAgent: PoolAgent;
   readonly httpsAgent: PoolAgent;
   /** Calls in flight, and settled calls whose stream body is still open: close() ends both. */
-  readonly inflight: Set<ClosableCall>;
-  readonly streaming: Set<ClosableCall>;
+  readonly inflight: LiveCalls<ClosableCall>;
+  readonly streaming: LiveCalls<ClosableCall>;
   /** Whether the call is configured with this client's agents (for http, https or both). */
   ownsAgents(config: InternalAxiosRequestConfig): boolean;
   /** A request that did not go through the pool: said once per client and reason. */

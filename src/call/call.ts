@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { isPoolRequest, requestFacts } from '../pool/request-binding';
 import { Attempt, type CallHooks } from './attempt';
 import type { AdapterFunction, CallContext, ClosableCall } from './call-context';
+import type { LiveSlot } from './live-calls';
 import { now, roundMs, unrefTimer } from '../core/clock';
 import { drainBody, replay } from './drain-error-body';
 import { frameStreamBody } from './frame-stream-body';
@@ -94,6 +95,8 @@ export class Call implements CallHooks, GuardHooks, ClosableCall {
    * phase changes are field writes, and a fast call costs one setTimeout and one clearTimeout.
    */
   private timer: NodeJS.Timeout | undefined;
+  /** This call's place among the client's calls in flight (live-calls.ts). */
+  private inflightSlot: LiveSlot = -1;
   private wakeAt = Infinity;
   private totalDue = Infinity;
   private resolve!: (response: AxiosResponse) => void;
@@ -125,7 +128,7 @@ export class Call implements CallHooks, GuardHooks, ClosableCall {
       const total = this.opts.timeouts.total;
       if (total > 0) this.totalDue = this.start + total;
       if (this.opts.step > 0) this.schedule(this.opts.step);
-      this.client.inflight.add(this);
+      this.inflightSlot = this.client.inflight.add(this);
       frameStreamBody(this.config);
       deferLegacyFormFlow(this.config);
       this.dispatch(false);
@@ -231,8 +234,8 @@ export class Call implements CallHooks, GuardHooks, ClosableCall {
       guardStream(stream, attempt, this.opts.stream.idleTimeout, this);
       // Until the body ends, close() must end it too, with its own error (not the socket's 'aborted').
       this.body = stream;
-      this.client.streaming.add(this);
-      stream.once('close', () => this.client.streaming.delete(this));
+      const slot = this.client.streaming.add(this);
+      stream.once('close', () => this.client.streaming.delete(slot, this));
     }
     this.logLine(attempt, response.keepAlive, response.status, undefined, undefined);
     this.resolve(response);
@@ -431,7 +434,7 @@ export class Call implements CallHooks, GuardHooks, ClosableCall {
 
   private settle(attempt: Attempt, streaming: boolean): void {
     this.settled = true;
-    this.client.inflight.delete(this);
+    this.client.inflight.delete(this.inflightSlot, this);
     // A stream body keeps its `idle` deadline while its reader reads; everything else is done.
     if (streaming && attempt.phase !== 'done') return;
     attempt.stop();

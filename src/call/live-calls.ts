@@ -1,0 +1,47 @@
+// The calls of a client that close() must reach: those in flight, and settled ones whose stream body
+// is still open. Not a Set, on purpose: a Set that short calls enter and leave all day is rehashed
+// every few dozen entries (V8's OrderedHashSet keeps deleted entries until it rehashes), and a
+// replaced table that had reached the old generation still points at the calls it held. Until the
+// next full GC those references keep each call's whole graph (its native request and response,
+// buffers, axios config) alive through every young-generation collection, so it is promoted.
+// Measured on the bench's JSON POST at 50 in flight (node --trace-gc-nvp, 20,000 calls): with a Set,
+// 574 KB promoted per scavenge and 20 µs of GC per call; with these slots, the same as without any
+// registry (1.5 KB, 5 µs). A slot array is written in place and never reallocated once it holds the
+// peak number of calls, so a call leaves no reference behind.
+
+/** A registered call's place; -1: not registered. */
+export type LiveSlot = number;
+
+export class LiveCalls<T extends object> {
+  private readonly slots: Array<T | undefined> = [];
+  /** Free slot indexes, reused last-freed first (small integers: no references to keep). */
+  private readonly free: number[] = [];
+  private count = 0;
+
+  add(item: T): LiveSlot {
+    const slot = this.free.length > 0 ? this.free.pop()! : this.slots.length;
+    if (slot === this.slots.length) this.slots.push(item);
+    else this.slots[slot] = item;
+    this.count++;
+    return slot;
+  }
+
+  /** Idempotent: a slot that no longer holds `item` (deleted already, or reused) is left alone. */
+  delete(slot: LiveSlot, item: T): void {
+    if (slot < 0 || this.slots[slot] !== item) return;
+    this.slots[slot] = undefined;
+    this.free.push(slot);
+    this.count--;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The items registered now, as a copy (close() ends them, which deletes them meanwhile). */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (const item of this.slots) if (item !== undefined) out.push(item);
+    return out;
+  }
+}
