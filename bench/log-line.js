@@ -7,6 +7,7 @@
 //   off        logger at level 'silent' (the call and the level check only)
 //   no write   a destination whose write() does nothing: pino's serialisation alone
 //   sync       pino.destination({ sync: true })      what createClient's default logger and the bench use
+//   sync 4 KiB pino.destination({ sync: true, minLength: 4096 })  lines gathered, one writeSync per ~4 KiB
 //   async      pino.destination({ sync: false })     sonic-boom buffers and writes from the event loop
 //   async 4 KiB the same with minLength: 4096         one write per ~4 KiB of lines
 //   transport  pino.transport({ target: 'pino/file' }) serialised here, written by a worker thread
@@ -48,6 +49,12 @@ function variants(target) {
       const dest = pino.destination({ dest: file, sync: true });
       return { logger: pino({ level: 'info' }, dest), flush: async () => {}, close: async () => dest.end() };
     },
+    'sync 4 KiB': () => {
+      // Lines gathered in memory until 4 KiB are pending, then one synchronous write on the calling
+      // thread: no libuv thread, no worker; what is gathered is lost on a hard kill.
+      const dest = pino.destination({ dest: file, sync: true, minLength: 4096 });
+      return { logger: pino({ level: 'info' }, dest), flush: async () => flushedSync(dest), close: async () => { flushedSync(dest); dest.end(); } };
+    },
     async: () => {
       const dest = pino.destination({ dest: file, sync: false });
       const ready = new Promise((resolve) => dest.once('ready', resolve));
@@ -87,6 +94,15 @@ function variants(target) {
 /** sonic-boom's flush(cb) ends with an fsync, which /dev/null refuses (EINVAL) after the write succeeded. */
 function flushed(dest) {
   return new Promise((resolve, reject) => dest.flush((e) => (e && e.code !== 'EINVAL' ? reject(e) : resolve())));
+}
+
+/** flushSync() writes what is gathered; its fsync is refused by /dev/null (EINVAL), as in flushed(). */
+function flushedSync(dest) {
+  try {
+    dest.flushSync();
+  } catch (e) {
+    if (e.code !== 'EINVAL') throw e;
+  }
 }
 
 async function measure(make) {

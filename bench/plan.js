@@ -6,11 +6,11 @@ const ALL = [1, 2, 3, 4, 5, 6, 7];
 /**
  * The JSON POST also runs the reference contender 8 (the preset's axios settings without the
  * library) and issue 13's lean-path contenders: 9 (the lean adapter wired directly), 10 and 11
- * (createClient with the lean path, log line on and off).
+ * (createClient with the lean path, log line on and off), and 14 (#10 with pino's asynchronous destination).
  */
-const JSON_POST = [...ALL, 8, 9, 10, 11];
+const JSON_POST = [...ALL, 8, 9, 10, 11, 14];
 /** The user-like harness (baseURL + axios timeout): the axios contenders that the targets compare, and the floor. */
-const JSON_POST_USER = [1, 2, 3, 6, 8, 9, 10, 11];
+const JSON_POST_USER = [1, 2, 3, 6, 8, 9, 10, 11, 14];
 const GET_64K = [...ALL, 9, 10];
 /**
  * The sweep's contenders: those with a pool limited to 50 (the preset, the baseline given
@@ -18,7 +18,7 @@ const GET_64K = [...ALL, 9, 10];
  * the lean path). Contender 2 is contender 1 without its log line; 4 and 5 have no socket limit (5
  * has no pool), so 1000 in flight would be 1000 connections.
  */
-const SWEEP = [1, 3, 6, 7, 8, 10];
+const SWEEP = [1, 3, 6, 7, 8, 10, 14];
 const SWEEP_LEVELS = [1, 10, 100, 1000];
 /** Issue 14: the preset and plain axios, both through a CONNECT proxy; ratios against plain axios (13). */
 const PROXIED = [12, 13];

@@ -22,6 +22,7 @@ const LEAN_TARGETS = {
 };
 const LEAN = 10;
 const LEAN_NOLOG = 11;
+const LEAN_ASYNC_LOG = 14;
 const LEAN_DIRECT = 9;
 const REFERENCE = 8;
 const RAW_HTTP = 6;
@@ -78,7 +79,7 @@ function checkTargets({ runs, soak, smoke }) {
   if (presetRuns.length > 0) {
     const wrong = presetRuns.filter((r) => r.accepted !== r.expected);
     out.push({
-      name: 'connections = min(concurrency, maxSockets) in every preset run (#1, #2, #10, #11)',
+      name: 'connections = min(concurrency, maxSockets) in every preset run (#1, #2, #10, #11, #14)',
       measured: wrong.length === 0
         ? `${presetRuns.length} runs, all as expected`
         : wrong.map((r) => `${r.section} #${r.contender} round ${r.round + 1}: ${r.accepted} (expected ${r.expected})`).join('; '),
@@ -130,7 +131,7 @@ function checkTargets({ runs, soak, smoke }) {
   if (logged.length > 0) {
     const wrong = logged.filter((r) => r.logLines !== r.sent);
     out.push({
-      name: '#1 and #10 write one request log line per request',
+      name: '#1, #10 and #14 write one request log line per request',
       measured: wrong.length === 0 ? `${logged.length} runs checked` : wrong.map((r) => `${r.section}: ${r.logLines} lines for ${r.sent} requests`).join('; '),
       pass: wrong.length === 0,
       enforced: true,
@@ -168,6 +169,16 @@ function leanTargets(runs, speed) {
       const rps = ratio(section, LEAN, LEAN_NOLOG, 'rps');
       out.push({ name: `${section}: log line on costs <= ${T.loggingCost * 100} % of CPU per request (#10 / #11)`, measured: `CPU/request ${fmt(cpu, 3)}x (requests/s ${fmt(rps, 3)}x)`, pass: cpu <= 1 + T.loggingCost, enforced: speed });
     }
+    if (ran(section, LEAN_ASYNC_LOG) && ran(section, LEAN_NOLOG)) {
+      // The same target with pino's asynchronous destination (the issue: show it too where a
+      // synchronous one cannot reach 3 %), and where that leaves #10's other targets.
+      const cpu = ratio(section, LEAN_ASYNC_LOG, LEAN_NOLOG, 'cpuPerReq');
+      const rps = ratio(section, LEAN_ASYNC_LOG, LEAN_NOLOG, 'rps');
+      out.push({ name: `${section}: log line on costs <= ${T.loggingCost * 100} % of CPU per request, asynchronous destination (#14 / #11)`, measured: `CPU/request ${fmt(cpu, 3)}x (requests/s ${fmt(rps, 3)}x)`, pass: cpu <= 1 + T.loggingCost, enforced: speed });
+      const vs = [[BASELINE, '#3'], [REFERENCE, '#8'], [RAW_HTTP, '#6']].filter(([id]) => ran(section, id))
+        .map(([id, name]) => `${name} ${fmt(ratio(section, LEAN_ASYNC_LOG, id, 'rps'))}x`);
+      if (vs.length > 0) out.push({ name: `info: ${section}: #14 (asynchronous destination) requests/s against`, measured: vs.join(', '), pass: true, enforced: false, info: true });
+    }
     if (ran(section, LEAN_DIRECT) && ran(section, REFERENCE)) {
       // Not a target: the transport's own effect, before the library wraps it.
       const rps = ratio(section, LEAN_DIRECT, REFERENCE, 'rps');
@@ -187,6 +198,9 @@ function leanTargets(runs, speed) {
       if (!(rps >= T.sweepVsReference)) pass = false;
     }
     if (worst.length > 0) out.push({ name: 'sweep: #10 requests/s never below #8 at 1, 10, 100, 1000 in flight', measured: worst.join(', '), pass, enforced: speed });
+    const asyncLog = sweepSections.filter((section) => ran(section, LEAN_ASYNC_LOG) && ran(section, REFERENCE))
+      .map((section) => `${section.slice('sweep-'.length)}: ${fmt(ratio(section, LEAN_ASYNC_LOG, REFERENCE, 'rps'))}x`);
+    if (asyncLog.length > 0) out.push({ name: 'info: sweep: #14 (asynchronous destination) / #8', measured: asyncLog.join(', '), pass: true, enforced: false, info: true });
   }
   if (ran('get-64k', LEAN) && ran('get-64k', BASELINE)) {
     const rps = ratio('get-64k', LEAN, BASELINE, 'rps');
