@@ -41,4 +41,24 @@ describe('LiveCalls (the calls close() must reach)', () => {
     expect(live.size).toBe(0);
     expect(live.toArray()).toEqual([]);
   });
+
+  test('churn of short calls never grows the storage past the peak number live (nothing is reallocated)', () => {
+    // Why it matters (live-calls.ts): a replaced backing store that reached the old generation keeps
+    // what it pointed at alive through young-generation collections. With at most 8 live, 10,000
+    // adds and deletes keep using the same 8 slots.
+    const live = new LiveCalls<{ slot: number }>();
+    const window: Array<{ slot: number }> = [];
+    for (let i = 0; i < 10_000; i++) {
+      const item = { slot: -1 };
+      item.slot = live.add(item);
+      window.push(item);
+      if (window.length > 8) {
+        const done = window.splice(Math.floor((i * 7919) % window.length), 1)[0];
+        live.delete(done.slot, done);
+      }
+      expect(live.size).toBe(window.length);
+    }
+    expect((live as unknown as { slots: unknown[] }).slots.length).toBe(9);
+    expect(new Set(window.map((w) => w.slot)).size).toBe(window.length);
+  });
 });
