@@ -1,4 +1,4 @@
-// What a run measures and for how long. The full plan takes about 13 minutes on a 2-core machine
+// What a run measures and for how long. The full plan takes about 15 minutes on a 2-core machine
 // (issue 13 added four sections' worth of contenders); --smoke sends a few hundred requests per run.
 'use strict';
 
@@ -15,10 +15,11 @@ const GET_64K = [...ALL, 9, 10];
 /**
  * The sweep's contenders: those with a pool limited to 50 (the preset, the baseline given
  * maxSockets: 50, Node's agent, undici, the preset's settings without the library, the preset with
- * the lean path). Contender 2 is contender 1 without its log line; 4 and 5 have no socket limit (5
- * has no pool), so 1000 in flight would be 1000 connections.
+ * the lean path with its log line, without it (11) and with pino's asynchronous destination (14)).
+ * Contender 2 is contender 1 without its log line; 4 and 5 have no socket limit (5 has no pool), so
+ * 1000 in flight would be 1000 connections.
  */
-const SWEEP = [1, 3, 6, 7, 8, 10, 14];
+const SWEEP = [1, 3, 6, 7, 8, 10, 11, 14];
 const SWEEP_LEVELS = [1, 10, 100, 1000];
 /** Issue 14: the preset and plain axios, both through a CONNECT proxy; ratios against plain axios (13). */
 const PROXIED = [12, 13];
