@@ -49,6 +49,28 @@ interface AgentInternals {
   destroy(): void;
 }
 
+/**
+ * Node keeps the options createSocket() built for a new socket until the socket closes: the
+ * closures installListeners() adds hold them for removeSocket() (lib/_http_agent.js, Node 20:
+ * `options = { __proto__: null, ...options, ...this.options }`, then `installListeners(this, s,
+ * options)`). They are a copy of the first request's options, own symbols and `agent` included, so
+ * the attempt in them (the transport path) or the agent view carrying it (redirects on) would keep
+ * the call that opened the socket - its config, native request and response - alive for the socket's
+ * whole life. addRequest() has bound the request already; nothing reads these again.
+ */
+function forgetTheCall(options: Record<string | symbol, unknown>, agent: object): void {
+  if (options[kAttempt] !== undefined) options[kAttempt] = undefined;
+  const view = options.agent as { [kViewOf]?: object } | undefined;
+  if (view != null && view[kViewOf] !== undefined) options.agent = agent;
+  // axios's adapter puts follow-redirects' hook in every request's options (lib/adapters/http.js
+  // `options.beforeRedirects = {}`, then `beforeRedirects.config = ...`): the call's axios config, and
+  // through it the native request. Only follow-redirects reads it, from its own copy.
+  if (options.beforeRedirects !== undefined) options.beforeRedirects = undefined;
+  // ... and, with redirects on, follow-redirects' `agents` ({ http, https }: the views of this call).
+  // Cleared on this copy only: follow-redirects reads its own options for the next hop.
+  if (options.agents !== undefined) options.agents = undefined;
+}
+
 export type PoolAgent = InstanceType<typeof KeepAliveHttpAgent> | InstanceType<typeof KeepAliveHttpsAgent>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the TypeScript mixin signature
@@ -235,6 +257,8 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
       // Not from the pool's own createSocket(): an interceptor's passthrough (see ownConnection): a
       // plain connection, neither watched nor routed.
       if (!this.ownConnection) return base.createConnection.call(this, options, oncreate);
+      // Node's private copy of the request options, kept for the socket's life (forgetTheCall).
+      forgetTheCall(options, this);
       // createSocket() has put the pool name in options._agentKey (lib/_http_agent.js).
       const proxy = this.proxyRouter === null ? null : this.proxyRouter.endpointFor(String(options._agentKey), options);
       // https through a proxy: a CONNECT tunnel, handed over through oncreate when it is ready.
