@@ -2,11 +2,12 @@
 // is still open. Not a Set, on purpose. Measured on the bench's JSON POST at 50 in flight (node
 // --trace-gc-nvp, 20,000 calls): with a Set that every call enters and leaves, each scavenge promoted
 // 574 KB - whole call graphs: native request and response, buffers, axios config - and GC cost 20 µs
-// per call; with these slots, 1.5 KB and 5 µs, the same as with no registry at all. The likely
-// mechanism: V8 rebuilds a churned OrderedHashSet every few dozen entries, and a replaced table that
-// had reached the old generation still points at the calls it held until the next full GC, so they
-// survive young-generation collections and are promoted. A slot array is written in place and never
-// reallocated once it holds the peak number of calls, so a call leaves no reference behind.
+// per call; with these slots, 1.5 KB and 5 µs, the same as with no registry at all. Why the Set
+// does this is not pinned down (a guess: the tables V8 rebuilds as a churned OrderedHashSet fills
+// with deleted entries, still pointing at their calls once old); a standalone script churning a Set
+// of growing objects the same way did not reproduce it. What is measured is that the promotion comes
+// with the Set and does not come back with these slots: an array written in place, never reallocated
+// once it holds the peak number of calls, so a call leaves no reference behind.
 
 /** A registered call's place; -1: not registered. */
 export type LiveSlot = number;
