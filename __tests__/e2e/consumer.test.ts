@@ -19,6 +19,21 @@ function node(args: string[]): Promise<unknown> {
   return project.node(args);
 }
 
+/** What a program imports: [bindings, specifier] pairs, written as require() or import by the two below. */
+type Imports = Array<[bindings: string, from: string]>;
+
+/** `run` as a CommonJS script (in an async function), after `imports` as require() calls. */
+function asCommonJs(imports: Imports, run: string): Promise<unknown> {
+  const head = imports.map(([bindings, from]) => `const ${bindings} = require('${from}');`).join('\n');
+  return node(['-e', `${head}\n(async () => { ${run} })();`]);
+}
+
+/** The same program as an ES module (top-level await), after `imports` as import declarations. */
+function asEsModule(imports: Imports, run: string): Promise<unknown> {
+  const head = imports.map(([bindings, from]) => `import ${bindings} from '${from}';`).join('\n');
+  return node(['--input-type=module', '-e', `${head}\n${run}`]);
+}
+
 async function tsc(files: string[]): Promise<void> {
   fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
@@ -87,24 +102,16 @@ const EXPECTED_RUN = {
   otelError: "axios-keepalive/otel needs the package '@opentelemetry/api' (an optional peer dependency), which is not installed: npm install @opentelemetry/api",
 };
 
+const ENTRIES: Imports = [
+  ['http', 'node:http'], ['{ createClient }', 'axios-keepalive'], ['{ registerMetrics }', 'axios-keepalive/metrics'], ['{ registerOtelMetrics }', 'axios-keepalive/otel'],
+];
+
 test('require() loads the three entries; calls reuse the socket; registerMetrics() and registerOtelMetrics() name the missing package', async () => {
-  expect(await node(['-e', `
-    const http = require('node:http');
-    const { createClient } = require('axios-keepalive');
-    const { registerMetrics } = require('axios-keepalive/metrics');
-    const { registerOtelMetrics } = require('axios-keepalive/otel');
-    (async () => { ${CALLS} })();
-  `])).toEqual(EXPECTED_RUN);
+  expect(await asCommonJs(ENTRIES, CALLS)).toEqual(EXPECTED_RUN);
 });
 
 test('import loads the three entries the same way', async () => {
-  expect(await node(['--input-type=module', '-e', `
-    import http from 'node:http';
-    import { createClient } from 'axios-keepalive';
-    import { registerMetrics } from 'axios-keepalive/metrics';
-    import { registerOtelMetrics } from 'axios-keepalive/otel';
-    ${CALLS}
-  `])).toEqual(EXPECTED_RUN);
+  expect(await asEsModule(ENTRIES, CALLS)).toEqual(EXPECTED_RUN);
 });
 
 const CONSUMER = `
@@ -244,20 +251,11 @@ describe('with prom-client installed', () => {
   };
 
   test('axios-keepalive/metrics registers into the consumer\'s prom-client, with require and with import', async () => {
-    expect(await node(['-e', `
-      const http = require('node:http');
-      const { Registry } = require('prom-client');
-      const { createClient } = require('axios-keepalive');
-      const { registerMetrics } = require('axios-keepalive/metrics');
-      (async () => { ${METRICS_RUN} })();
-    `])).toEqual(EXPECTED_METRICS);
-    expect(await node(['--input-type=module', '-e', `
-      import http from 'node:http';
-      import { Registry } from 'prom-client';
-      import { createClient } from 'axios-keepalive';
-      import { registerMetrics } from 'axios-keepalive/metrics';
-      ${METRICS_RUN}
-    `])).toEqual(EXPECTED_METRICS);
+    const imports: Imports = [
+      ['http', 'node:http'], ['{ Registry }', 'prom-client'], ['{ createClient }', 'axios-keepalive'], ['{ registerMetrics }', 'axios-keepalive/metrics'],
+    ];
+    expect(await asCommonJs(imports, METRICS_RUN)).toEqual(EXPECTED_METRICS);
+    expect(await asEsModule(imports, METRICS_RUN)).toEqual(EXPECTED_METRICS);
   });
 
   test('tsc --strict type-checks a metrics consumer in both module modes', async () => {
@@ -335,20 +333,13 @@ describe('with @opentelemetry/api and its SDK installed', () => {
   };
 
   test('axios-keepalive/otel reports into the consumer\'s SDK, with require and with import', async () => {
-    expect(await node(['-e', `
-      const http = require('node:http');
-      const { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics');
-      const { createClient } = require('axios-keepalive');
-      const { registerOtelMetrics, addSpanContextToLogs } = require('axios-keepalive/otel');
-      (async () => { ${OTEL_RUN} })();
-    `])).toEqual(EXPECTED_OTEL);
-    expect(await node(['--input-type=module', '-e', `
-      import http from 'node:http';
-      import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-      import { createClient } from 'axios-keepalive';
-      import { registerOtelMetrics, addSpanContextToLogs } from 'axios-keepalive/otel';
-      ${OTEL_RUN}
-    `])).toEqual(EXPECTED_OTEL);
+    const imports: Imports = [
+      ['http', 'node:http'],
+      ['{ AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader }', '@opentelemetry/sdk-metrics'],
+      ['{ createClient }', 'axios-keepalive'], ['{ registerOtelMetrics, addSpanContextToLogs }', 'axios-keepalive/otel'],
+    ];
+    expect(await asCommonJs(imports, OTEL_RUN)).toEqual(EXPECTED_OTEL);
+    expect(await asEsModule(imports, OTEL_RUN)).toEqual(EXPECTED_OTEL);
   });
 
   test('tsc --strict type-checks an otel consumer in both module modes', async () => {

@@ -16,3 +16,17 @@ export function isolatedDist(root: string, entry: string, prefix: string): () =>
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   return () => dir;
 }
+
+/**
+ * The start of the child script these tests run in the copy's folder: whether `peer` resolves from
+ * there (`resolvable`), the main entry loaded from dist/ (`createClient`), `loaded()` (a module whose
+ * path contains `loadedMark` is in require.cache) and `afterMain` (whether loading the main entry did).
+ */
+export function peerProbe(root: string, dir: string, peer: string, loadedMark: string): string {
+  return `
+      let resolvable = true;
+      try { require.resolve(${JSON.stringify(peer)}, { paths: [${JSON.stringify(dir)}] }); } catch { resolvable = false; }
+      const { createClient } = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))});
+      const loaded = () => Object.keys(require.cache).some((k) => k.includes(${JSON.stringify(loadedMark)}));
+      const afterMain = loaded();`;
+}

@@ -2,9 +2,13 @@
 // and a forward proxy, fresh for each test and closed after it; clients made here are closed too.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import axios from 'axios';
+import { HttpsAgent } from 'agentkeepalive';
 import { createClient, type KeepAliveClient, type KeepAliveOptions } from '../../src';
 import { startForwardProxy, type ForwardProxy, type ForwardProxyOptions } from './forward-proxy';
+import type { MemoryLog } from './logs';
 import { startServer, type Handler, type TestServer } from './server';
+import { settle } from './wait';
 
 const fixture = (name: string): string => readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8');
 export const CERT = fixture('localhost-cert.pem');
@@ -53,6 +57,57 @@ export async function postInSequence(client: KeepAliveClient, url: (i: number) =
     expect(res.data).toMatchObject({ ok: true, method: 'POST' });
     expect(res.keepAlive).toMatchObject({ reused: i > 0, socketRequests: i + 1 });
   }
+}
+
+/**
+ * The control of the "N sequential https POSTs" tests: plain axios + agentkeepalive, the proxy named
+ * in HTTPS_PROXY (set by the caller), so axios tunnels each request itself (lib/adapters/http.js setProxy).
+ */
+export async function plainAxiosPostsInSequence(w: World, n = 20): Promise<void> {
+  // axios's tunnelling agent takes the TLS options for the proxy from this agent's options
+  // (lib/adapters/http.js getTunnelingAgent): the CA is trusted for an https:// proxy too.
+  const httpsAgent = new HttpsAgent({ ca: CERT });
+  try {
+    const plain = axios.create({ httpsAgent });
+    for (let i = 0; i < n; i++) expect((await plain.post(`${w.https.url}/json`, { i })).status).toBe(200);
+  } finally {
+    httpsAgent.destroy();
+  }
+}
+
+/**
+ * After postInSequence() to the https upstream through the proxy: one TCP connection to the proxy,
+ * one CONNECT tunnel and nothing else at the proxy, one connection at the upstream; stats and the
+ * socket-open line name the upstream as origin, with the proxy beside it. Returns that origin.
+ */
+export async function expectOnePooledTunnel(w: World, c: KeepAliveClient, log: MemoryLog, requests = 20): Promise<string> {
+  const origin = w.https.url.replace(/\/$/, '');
+  expect(w.proxy.connections()).toBe(1);
+  expect(w.proxy.tunnels()).toBe(1);
+  expect(w.https.connections()).toBe(1);
+  expect(w.proxy.received.map((r) => `${r.kind} ${r.target}`)).toEqual([`connect 127.0.0.1:${w.https.port}`]);
+  await settle();
+  const stats = c.keepAlive.stats();
+  expect(Object.keys(stats.origins)).toEqual([origin]);
+  expect(stats.origins[origin]).toMatchObject({ proxy: w.proxy.url, created: 1, requests, reused: requests - 1, active: 0, idle: 1 });
+  expect(log.lines().find((l) => l.evt === 'socket-open')).toMatchObject({ origin, proxy: w.proxy.url });
+  return origin;
+}
+
+/**
+ * After postInSequence() to the http upstream's `/json?i=${i}` through the proxy: one connection to
+ * the proxy carried every request in absolute form (no tunnel), and stats file them under the upstream.
+ */
+export async function expectOnePooledForward(w: World, c: KeepAliveClient, requests = 20): Promise<void> {
+  const origin = w.http.url;
+  expect(w.proxy.connections()).toBe(1);
+  expect(w.proxy.forwarded()).toBe(requests);
+  expect(w.proxy.tunnels()).toBe(0);
+  expect(w.proxy.received[0]).toMatchObject({ kind: 'forward', target: `${origin}/json?i=0` });
+  await settle();
+  const stats = c.keepAlive.stats();
+  expect(Object.keys(stats.origins)).toEqual([origin]);
+  expect(stats.origins[origin]).toMatchObject({ proxy: w.proxy.url, created: 1, requests, reused: requests - 1, idle: 1 });
 }
 
 /** The proxy drops a kept-alive connection as the next request arrives: the GET is re-sent once, on a new connection. */

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Counter, Registry, register as globalRegister } from 'prom-client';
 import { createClient, type KeepAliveClient, type KeepAliveHandle } from '../../src';
 import { registerMetrics, type MetricsRegistration } from '../../src/metrics';
-import { isolatedDist } from '../helpers/isolated-dist';
+import { isolatedDist, peerProbe } from '../helpers/isolated-dist';
 import { startServer, type TestServer } from '../helpers/server';
 import { parsePrometheus, samplesOf, valueOf, type Sample } from '../helpers/prometheus';
 import { settle, until } from '../helpers/wait';
@@ -279,11 +279,7 @@ describe('without prom-client installed', () => {
   test('the main entry and the metrics entry load without it; registerMetrics() says which package to install', async () => {
     const dir = isolated();
     const { stdout } = await run(process.execPath, ['-e', `
-      let resolvable = true;
-      try { require.resolve('prom-client', { paths: [${JSON.stringify(dir)}] }); } catch { resolvable = false; }
-      const { createClient } = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))});
-      const loaded = () => Object.keys(require.cache).some((k) => k.includes('prom-client'));
-      const afterMain = loaded();
+      ${peerProbe(root, dir, 'prom-client', 'prom-client')}
       const { registerMetrics } = require(${JSON.stringify(path.join(dir, 'metrics.js'))});
       const afterMetrics = loaded();
       const c = createClient({ logger: false });

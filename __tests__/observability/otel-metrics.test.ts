@@ -16,7 +16,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { createClient, type KeepAliveClient } from '../../src';
 import { registerOtelMetrics, type OtelMetricsRegistration } from '../../src/otel';
-import { isolatedDist } from '../helpers/isolated-dist';
+import { isolatedDist, peerProbe } from '../helpers/isolated-dist';
 import { startServer, type TestServer } from '../helpers/server';
 import { settle, until } from '../helpers/wait';
 
@@ -274,11 +274,7 @@ describe('without @opentelemetry/api installed', () => {
   test('the main entry and the otel entry load without it; registerOtelMetrics() and addSpanContextToLogs() say which package to install', async () => {
     const dir = isolated();
     const { stdout } = await run(process.execPath, ['-e', `
-      let resolvable = true;
-      try { require.resolve('@opentelemetry/api', { paths: [${JSON.stringify(dir)}] }); } catch { resolvable = false; }
-      const { createClient } = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))});
-      const loaded = () => Object.keys(require.cache).some((k) => k.includes('@opentelemetry'));
-      const afterMain = loaded();
+      ${peerProbe(root, dir, '@opentelemetry/api', '@opentelemetry')}
       const { registerOtelMetrics, addSpanContextToLogs } = require(${JSON.stringify(path.join(dir, 'otel.js'))});
       const afterOtel = loaded();
       const c = createClient({ logger: false });

@@ -18,6 +18,7 @@ import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ObservableHandle } from './observable-handle';
 import type { OriginStats, PoolStats } from '../core/stats';
 import { assertObject, show } from '../core/validate';
+import { requireOptionalPeer } from './optional-peer';
 
 type PromClient = typeof import('prom-client');
 
@@ -80,19 +81,7 @@ const FROM_STATS: ReadonlyArray<{
 ];
 
 function loadPromClient(): PromClient {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: optional peer dependency
-    return require('prom-client') as PromClient;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes("'prom-client'")) {
-      throw new Error(
-        "axios-keepalive/metrics needs the package 'prom-client' (an optional peer dependency), which is not installed: npm install prom-client",
-        { cause: err },
-      );
-    }
-    throw err;
-  }
+  return requireOptionalPeer<PromClient>('prom-client', 'metrics');
 }
 
 interface Member {

@@ -25,6 +25,7 @@ import { formatOrigin } from '../core/origin';
 import { ProxyRouter, type RoutedAgent } from './proxy/route';
 import type { AttemptHooks, PoolContext, RequestQueues } from './hooks';
 import { attemptOf, bindRequest, kAttempt, kDirect, markPoolAgent } from './request-binding';
+import { newSocketForRequest, type SocketCreator } from './new-socket-for-request';
 import { adoptSocket, socketState, SocketState } from './socket-state';
 import type { CloseReason } from '../core/stats';
 import { labelUnclaimedSocket } from './unclaimed-socket';
@@ -236,20 +237,7 @@ function withPool<TBase extends AnyAgentClass>(Base: TBase, protocol: 'http:' | 
      * for one request): Node's addRequest() create branch, without the free-socket and queue branches.
      */
     /** @internal */ addRequestOnNewSocket(req: ClientRequest, merged: Record<string, unknown>): void {
-      const self = this as unknown as AgentInternals & {
-        createSocket(req: ClientRequest, options: object, cb: (err: Error | null, socket: Socket) => void): void;
-        options: { timeout?: number };
-      };
-      const r = req as ClientRequest & { onSocket(socket: Socket, err?: Error): void; timeout?: number };
-      self.createSocket(req, merged, (err, socket) => {
-        if (err) {
-          r.onSocket(socket, err);
-          return;
-        }
-        r.onSocket(socket); // as Node's setRequestSocket()
-        const agentTimeout = self.options.timeout || 0;
-        if (r.timeout !== undefined && r.timeout !== agentTimeout) socket.setTimeout(r.timeout);
-      });
+      newSocketForRequest(this as unknown as SocketCreator, req, merged);
     }
 
     createConnection(options: Record<string, unknown>, oncreate: (...a: unknown[]) => void): Socket | undefined {

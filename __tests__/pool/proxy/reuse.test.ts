@@ -1,8 +1,6 @@
 // Issue 14: pooled keep-alive through an egress proxy. Counted where it happens: TCP connections and
 // CONNECT tunnels at a loopback forward proxy, connections at the upstreams.
-import axios from 'axios';
-import { HttpsAgent } from 'agentkeepalive';
-import { CERT, postInSequence, proxyWorld } from '../../helpers/proxy-world';
+import { expectOnePooledForward, expectOnePooledTunnel, plainAxiosPostsInSequence, postInSequence, proxyWorld } from '../../helpers/proxy-world';
 import { setProxyEnv } from '../../helpers/env';
 import { memoryLogger } from '../../helpers/logs';
 import { settle, until } from '../../helpers/wait';
@@ -13,36 +11,21 @@ afterEach(() => restoreEnv());
 
 test('plain axios + agentkeepalive with HTTPS_PROXY: 20 sequential https POSTs open 20 TCP connections and 20 tunnels', async () => {
   restoreEnv = setProxyEnv({ HTTPS_PROXY: w.proxy.url });
-  const httpsAgent = new HttpsAgent({ ca: CERT });
-  try {
-    const plain = axios.create({ httpsAgent });
-    for (let i = 0; i < 20; i++) expect((await plain.post(`${w.https.url}/json`, { i })).status).toBe(200);
-    // axios builds its own tunnelling agent per request (lib/adapters/http.js setProxy): the pool is bypassed.
-    expect(w.proxy.tunnels()).toBe(20);
-    expect(w.proxy.connections()).toBe(20);
-    expect(w.https.connections()).toBe(20);
-  } finally {
-    httpsAgent.destroy();
-  }
+  await plainAxiosPostsInSequence(w);
+  // axios builds its own tunnelling agent per request (lib/adapters/http.js setProxy): the pool is bypassed.
+  expect(w.proxy.tunnels()).toBe(20);
+  expect(w.proxy.connections()).toBe(20);
+  expect(w.https.connections()).toBe(20);
 });
 
 test('the preset with HTTPS_PROXY: 20 sequential https POSTs, 1 TCP connection and 1 tunnel, reused from the 2nd call, the upstream as origin', async () => {
   restoreEnv = setProxyEnv({ HTTPS_PROXY: w.proxy.url });
   const log = memoryLogger();
   const c = w.client({ logger: log.logger });
-  const origin = w.https.url.replace(/\/$/, '');
   await postInSequence(c, () => `${w.https.url}/json`);
-  expect(w.proxy.connections()).toBe(1);
-  expect(w.proxy.tunnels()).toBe(1);
-  expect(w.https.connections()).toBe(1);
-  expect(w.proxy.received.map((r) => `${r.kind} ${r.target}`)).toEqual([`connect 127.0.0.1:${w.https.port}`]);
-  await settle();
-  const stats = c.keepAlive.stats();
-  expect(Object.keys(stats.origins)).toEqual([origin]);
-  expect(stats.origins[origin]).toMatchObject({ proxy: w.proxy.url, created: 1, requests: 20, reused: 19, active: 0, idle: 1 });
+  const origin = await expectOnePooledTunnel(w, c, log);
   const lines = log.lines();
   expect(lines.filter((l) => l.evt === 'request').map((l) => l.url)).toEqual(Array(20).fill(`${origin}/json`));
-  expect(lines.find((l) => l.evt === 'socket-open')).toMatchObject({ origin, proxy: w.proxy.url });
   // The warning of the seed is gone: the pool handles the proxy.
   expect(lines.filter((l) => l.evt === 'proxy-env' || l.evt === 'pool-bypassed')).toEqual([]);
 });
@@ -72,15 +55,8 @@ test('http targets through the proxy: absolute-form requests on one pooled conne
   const c = w.client({ logger: log.logger });
   const origin = w.http.url;
   await postInSequence(c, (i) => `${origin}/json?i=${i}`);
-  expect(w.proxy.connections()).toBe(1);
-  expect(w.proxy.forwarded()).toBe(20);
-  expect(w.proxy.tunnels()).toBe(0);
-  expect(w.proxy.received[0]).toMatchObject({ kind: 'forward', target: `${origin}/json?i=0` });
+  await expectOnePooledForward(w, c);
   expect(w.proxy.received[0].headers.host).toBe(`127.0.0.1:${w.http.port}`);
-  await settle();
-  const stats = c.keepAlive.stats();
-  expect(Object.keys(stats.origins)).toEqual([origin]);
-  expect(stats.origins[origin]).toMatchObject({ proxy: w.proxy.url, created: 1, requests: 20, reused: 19 });
   // The request line shows the upstream URL (query values redacted), not the absolute form twice.
   expect(log.lines().find((l) => l.evt === 'request')?.url).toBe(`${origin}/json?i=[REDACTED]`);
 });

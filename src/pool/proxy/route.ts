@@ -17,6 +17,7 @@ import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { PoolContext } from '../hooks';
+import { newSocketForRequest } from '../new-socket-for-request';
 import { socketState } from '../socket-state';
 import { envFingerprint, proxyFor, proxyFromEnv, type ProxyRoutes, type ProxySetting } from './config';
 import type { ProxyEndpoint } from './endpoint';
@@ -253,16 +254,7 @@ export class ProxyRouter {
       const req = busy < agent.maxSockets ? queue.shift() : undefined;
       if (queue.length === 0) delete agent.requests[name];
       if (req === undefined) return;
-      agent.createSocket(req, options, (error, socket) => {
-        const r = req as ClientRequest & { onSocket(socket: Socket | undefined, error?: Error): void; timeout?: number };
-        if (error) {
-          r.onSocket(socket, error);
-          return;
-        }
-        r.onSocket(socket); // as Node's setRequestSocket()
-        const agentTimeout = agent.options.timeout || 0;
-        if (r.timeout !== undefined && r.timeout !== agentTimeout) socket.setTimeout(r.timeout);
-      });
+      newSocketForRequest(agent, req, options);
     });
   }
 }
