@@ -2,8 +2,6 @@
 // several clients in one registry, unregister(), option checks, and the message when prom-client
 // is not installed.
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type http from 'node:http';
 import { promisify } from 'node:util';

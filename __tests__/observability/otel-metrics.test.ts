@@ -4,8 +4,6 @@
 // advised buckets, the library's own counters, several clients on one meter, unregister(), option
 // checks, and the message when @opentelemetry/api is not installed.
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type http from 'node:http';
 import { promisify } from 'node:util';

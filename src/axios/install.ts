@@ -19,7 +19,7 @@ import { POOL_PROXY } from '../call/proxy-marker';
 import { subscribe } from '../core/pool-events';
 import type { ObservableHandle } from '../observability/observable-handle';
 import { startPoolSummary } from '../observability/pool-summary';
-import { isPlainObject, show } from '../core/validate';
+import { show } from '../core/validate';
 import type { ResolvedOptions } from './resolve-options';
 
 /** What applyKeepAlive() returns (`client.keepAlive`): stats(), observe(), observePool() and addLogFields() are its

@@ -6,7 +6,6 @@ import axios from 'axios';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { KeepAliveAxiosError } from '../../../src';
 import { setProxyEnv } from '../../helpers/env';
 import { startForwardProxy } from '../../helpers/forward-proxy';
 import { memoryLogger } from '../../helpers/logs';
