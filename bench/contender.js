@@ -46,7 +46,7 @@ async function main() {
     queueP50: percentile(run.queue, 50),
     queueP99: percentile(run.queue, 99),
     maxRssKiB,
-    logLines: cfg.logFile ? countRequestLines(cfg.logFile) : null,
+    logLines: contender.countedLines ? contender.countedLines() : cfg.logFile ? countRequestLines(cfg.logFile) : null,
   });
 }
 

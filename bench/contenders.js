@@ -34,6 +34,12 @@ const CONTENDERS = [
   // asynchronous destination too". #10 with pino.destination({ sync: false }): sonic-boom gathers
   // lines while a write is in flight and writes them from the event loop.
   { id: 14, key: 'preset-lean-log-async', label: "createClient() (lean path), log line on, pino's asynchronous destination (/dev/null)", preset: true },
+  // Issue 13, where the log line's cost goes, in the same rounds as #10, #11 and #14: #15 is pino
+  // with a destination whose write() keeps nothing (pino's serialisation and the library's fields,
+  // no I/O: the floor of every pino destination); #16 is pino's synchronous destination gathering
+  // lines until 4 KiB are pending (one write per ~15 lines; what is gathered is lost on a crash).
+  { id: 15, key: 'preset-lean-log-nowrite', label: 'createClient() (lean path), log line on, pino to a destination that writes nothing (serialisation only)', preset: true },
+  { id: 16, key: 'preset-lean-log-sync4k', label: "createClient() (lean path), log line on, pino's synchronous destination with minLength: 4096 (/dev/null)", preset: true },
   // Issue 14, the proxied https section: an https upstream reached through a CONNECT proxy named
   // in HTTPS_PROXY (set in the contender's process by run.js); connections are counted at the proxy.
   { id: 12, key: 'preset-proxied', label: 'createClient, logger: false, HTTPS_PROXY (the pool tunnels)', preset: true, proxied: true },
@@ -108,29 +114,42 @@ function build(id, ctx) {
     case 2:
     case 10:
     case 11:
-    case 14: {
+    case 14:
+    case 15:
+    case 16: {
       // The library as published (npm install builds dist/ via `prepare`), with its defaults:
       // maxSockets is already 50, so the sweep needs no option.
       const { createClient } = loadLibrary();
+      const dropped = { lines: 0 };
       let logger = false;
       let dest = null;
-      if (id === 1 || id === 10 || id === 14) {
+      if (id === 15) {
+        // Counted, not written: the run still checks one line per request.
+        const pino = require('pino');
+        logger = pino({ level: 'info' }, { write: (line) => { if (line.includes('"evt":"request"')) dropped.lines++; } });
+      } else if (id !== 2 && id !== 11) {
         const pino = require('pino');
         // The per-request line is written at its own level ('info'); pino's default destination is
         // synchronous, like the logger createClient makes by default (on stdout).
-        dest = pino.destination({ dest: logFile, sync: id !== 14 });
+        dest = pino.destination({ dest: logFile, sync: id !== 14, ...(id === 16 ? { minLength: 4096 } : {}) });
         logger = pino({ level: 'info' }, dest);
       }
       const lean = id >= 10 ? LEAN_PATH_OPTIONS : AXIOS_ADAPTER_OPTIONS;
       const client = createClient({ ...lean, logger, axios: harness.axios });
       // The asynchronous destination's last lines are written before the run reports (its line count):
       // end() writes what is pending, then closes ('close'); flush(cb) would not wait with minLength 0.
+      // A synchronous destination with minLength writes its gathered lines only on flushSync().
       const flush = () => new Promise((resolve) => {
-        if (dest === null || dest.sync) return resolve();
+        if (dest === null) return resolve();
+        if (dest.sync) {
+          dest.flushSync();
+          return resolve();
+        }
         dest.once('close', resolve);
         dest.end();
       });
-      return { send: axiosSender(client, harness), close: () => client.keepAlive.close().then(flush) };
+      const countedLines = id === 15 ? () => dropped.lines : undefined;
+      return { send: axiosSender(client, harness), close: () => client.keepAlive.close().then(flush), countedLines };
     }
     case 9: {
       const axios = require('axios');

@@ -6,11 +6,12 @@ const ALL = [1, 2, 3, 4, 5, 6, 7];
 /**
  * The JSON POST also runs the reference contender 8 (the preset's axios settings without the
  * library) and issue 13's lean-path contenders: 9 (the lean adapter wired directly), 10 and 11
- * (createClient with the lean path, log line on and off), and 14 (#10 with pino's asynchronous destination).
+ * (createClient with the lean path, log line on and off), and #10's line with other pino destinations:
+ * 14 (asynchronous), 15 (a destination that writes nothing), 16 (synchronous, minLength 4096).
  */
-const JSON_POST = [...ALL, 8, 9, 10, 11, 14];
+const JSON_POST = [...ALL, 8, 9, 10, 11, 14, 15, 16];
 /** The user-like harness (baseURL + axios timeout): the axios contenders that the targets compare, and the floor. */
-const JSON_POST_USER = [1, 2, 3, 6, 8, 9, 10, 11, 14];
+const JSON_POST_USER = [1, 2, 3, 6, 8, 9, 10, 11, 14, 15, 16];
 const GET_64K = [...ALL, 9, 10];
 /**
  * The sweep's contenders: those with a pool limited to 50 (the preset, the baseline given

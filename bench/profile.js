@@ -161,7 +161,7 @@ async function main(contenderId = 1, concurrency = 50) {
     await call(server, 'reset');
     const config = {
       contender: contenderId, origin: `http://127.0.0.1:${port}`, workload: 'json-post', sweep: concurrency !== 50, concurrency,
-      warmupMs: 1000, warmupRequests: 100_000, maxMs: 6000, maxRequests: 200_000, logFile: [1, 10, 14].includes(contenderId) ? '/dev/null' : undefined, guardMs: 60_000,
+      warmupMs: 1000, warmupRequests: 100_000, maxMs: 6000, maxRequests: 200_000, logFile: [1, 10, 14, 16].includes(contenderId) ? '/dev/null' : undefined, guardMs: 60_000,
     };
     const child = spawn(path.join(__dirname, 'contender.js'), {
       execArgv: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'],

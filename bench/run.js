@@ -65,7 +65,7 @@ function expectedConnections(contender, section, result) {
 async function runContender(ctx, section, id, round) {
   const contender = byId(id);
   const budget = section.warmupMs + section.maxMs + 20_000;
-  const logFile = id === 1 || id === 10 || id === 14 ? (ctx.smoke ? path.join(os.tmpdir(), `axios-keepalive-bench-${process.pid}-${section.key}.log`) : '/dev/null') : undefined;
+  const logFile = [1, 10, 14, 16].includes(id) ? (ctx.smoke ? path.join(os.tmpdir(), `axios-keepalive-bench-${process.pid}-${section.key}.log`) : '/dev/null') : undefined;
   await call(ctx.server, 'reset');
   const config = {
     contender: id,

@@ -23,6 +23,8 @@ const LEAN_TARGETS = {
 const LEAN = 10;
 const LEAN_NOLOG = 11;
 const LEAN_ASYNC_LOG = 14;
+const LEAN_NOWRITE_LOG = 15;
+const LEAN_SYNC4K_LOG = 16;
 const LEAN_DIRECT = 9;
 const REFERENCE = 8;
 const RAW_HTTP = 6;
@@ -79,7 +81,7 @@ function checkTargets({ runs, soak, smoke }) {
   if (presetRuns.length > 0) {
     const wrong = presetRuns.filter((r) => r.accepted !== r.expected);
     out.push({
-      name: 'connections = min(concurrency, maxSockets) in every preset run (#1, #2, #10, #11, #14)',
+      name: 'connections = min(concurrency, maxSockets) in every preset run (#1, #2, #10, #11, #14, #15, #16)',
       measured: wrong.length === 0
         ? `${presetRuns.length} runs, all as expected`
         : wrong.map((r) => `${r.section} #${r.contender} round ${r.round + 1}: ${r.accepted} (expected ${r.expected})`).join('; '),
@@ -131,7 +133,7 @@ function checkTargets({ runs, soak, smoke }) {
   if (logged.length > 0) {
     const wrong = logged.filter((r) => r.logLines !== r.sent);
     out.push({
-      name: '#1, #10 and #14 write one request log line per request',
+      name: '#1, #10, #14, #15 and #16 write one request log line per request',
       measured: wrong.length === 0 ? `${logged.length} runs checked` : wrong.map((r) => `${r.section}: ${r.logLines} lines for ${r.sent} requests`).join('; '),
       pass: wrong.length === 0,
       enforced: true,
@@ -178,6 +180,14 @@ function leanTargets(runs, speed) {
       const vs = [[BASELINE, '#3'], [REFERENCE, '#8'], [RAW_HTTP, '#6']].filter(([id]) => ran(section, id))
         .map(([id, name]) => `${name} ${fmt(ratio(section, LEAN_ASYNC_LOG, id, 'rps'))}x`);
       if (vs.length > 0) out.push({ name: `info: ${section}: #14 (asynchronous destination) requests/s against`, measured: vs.join(', '), pass: true, enforced: false, info: true });
+    }
+    if (ran(section, LEAN_NOLOG)) {
+      // Not a target: the same line through each destination, against no line, in the same rounds.
+      // #15 writes nothing, so it is the floor any pino destination starts from.
+      const rows = [[LEAN_NOWRITE_LOG, 'no write'], [LEAN, 'sync'], [LEAN_SYNC4K_LOG, 'sync 4 KiB'], [LEAN_ASYNC_LOG, 'async']]
+        .filter(([id]) => ran(section, id))
+        .map(([id, name]) => `${name} (#${id}) ${fmt(ratio(section, id, LEAN_NOLOG, 'cpuPerReq'), 3)}x`);
+      if (rows.length > 1) out.push({ name: `info: ${section}: the log line's CPU per request by pino destination, against #11 (no line)`, measured: rows.join(', '), pass: true, enforced: false, info: true });
     }
     if (ran(section, LEAN_DIRECT) && ran(section, REFERENCE)) {
       // Not a target: the transport's own effect, before the library wraps it.
