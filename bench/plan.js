@@ -41,6 +41,8 @@ const FULL = {
   sweepMaxMs: 1500,
   maxRequests: 200_000,
   soak: { batches: 10, batchSize: 10_000, concurrency: CONCURRENCY, maxMs: 180_000 },
+  // The log line in one process (log-in-context.js): 6 clients x (3,000 warm-up + 9 slots of 4,000).
+  logInContext: { rounds: 9, warmupRequests: 3000, slotRequests: 4000, slotMaxMs: 5000, concurrency: CONCURRENCY, guardMs: 240_000 },
 };
 
 const SMOKE = {
@@ -54,6 +56,7 @@ const SMOKE = {
   sweepMaxMs: 10_000,
   maxRequests: 300,
   soak: { batches: 5, batchSize: 1000, concurrency: CONCURRENCY, maxMs: 30_000 },
+  logInContext: { rounds: 1, warmupRequests: 50, slotRequests: 300, slotMaxMs: 10_000, concurrency: CONCURRENCY, guardMs: 60_000 },
 };
 
 /** One table of the report: a workload at one concurrency, its contenders, its rounds. */

@@ -63,6 +63,27 @@ function soakTable(soak) {
   return lines.join('\n');
 }
 
+function logInContextTable(r) {
+  const lines = [
+    `### The log line in one process: createClient() (lean path), the JSON POST at ${r.concurrency} in flight, by destination`,
+    '',
+    `Six clients in one process take turns (${r.rounds} round${r.rounds === 1 ? "" : "s"} of ${num(r.slotRequests)} requests each, order rotated per round); "x none" is the median of same-round ratios of CPU per request to \`logger: false\`. Every destination writes to /dev/null.`,
+    '',
+    '| logger | CPU µs/req | x none | errors |',
+    '|---|---:|---:|---|',
+  ];
+  const what = {
+    none: '`logger: false` (#11)',
+    fields: 'an object with no-op level methods, not pino: the library\'s own work for the line',
+    'no write': 'pino, a destination whose `write()` keeps nothing: serialisation only (#15)',
+    sync: '`pino.destination({ sync: true })` (#10)',
+    'sync 4 KiB': '`pino.destination({ sync: true, minLength: 4096 })` (#16)',
+    async: '`pino.destination({ sync: false })` (#14)',
+  };
+  for (const v of r.variants) lines.push(`| ${what[v.name] ?? v.name} | ${num(v.cpuPerReq)} | ${v.vsNone.toFixed(3)} | ${v.errors} |`);
+  return lines.join('\n');
+}
+
 function targetLines(targets) {
   const lines = ['| Target | Measured | Result |', '|---|---|---|'];
   for (const t of targets) {
@@ -72,7 +93,7 @@ function targetLines(targets) {
   return lines.join('\n');
 }
 
-function render({ meta, summaries, soak, targets }) {
+function render({ meta, summaries, soak, logInContext, targets }) {
   const out = [
     '# axios-keepalive benchmark',
     '',
@@ -90,6 +111,7 @@ function render({ meta, summaries, soak, targets }) {
   const sweep = summaries.filter((s) => s.section.sweep);
   for (const { section, rows } of summaries.filter((s) => !s.section.sweep)) out.push(mainTable(section, rows), '');
   if (sweep.length > 0) out.push(sweepTable(sweep), '');
+  if (logInContext) out.push(logInContextTable(logInContext), '');
   if (soak !== null) out.push(soakTable(soak), '');
   out.push(
     'Columns: req/s and CPU µs/req (user + system CPU of the client process during the measured phase, divided by its requests) are',

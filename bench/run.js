@@ -7,6 +7,7 @@
 //   node bench/run.js --smoke    a few hundred requests per run, 1 round: for CI; exits 1 on errors
 //                                or wrong connection counts (speed targets are shown, not enforced)
 //   node bench/run.js --soak     only the soak (100,000 requests through one client)
+//   node bench/run.js --only=log-in-context   only the log line's cost by destination, in one process
 //   node bench/run.js --profile  CPU profile of contender 1 on the JSON POST (see profile.js);
 //                                --profile=3 profiles the baseline; --profile=1:1000 at 1000 in flight
 'use strict';
@@ -37,7 +38,7 @@ function parseArgs(argv) {
     else if (flag === '--contenders' && value) args.contenders = value.split(',').map(Number);
     else if (flag === '--rounds' && Number(value) >= 1) args.rounds = Math.min(50, Math.floor(Number(value)));
     else if (flag === '--duration' && Number(value) >= 100) args.duration = Math.min(60_000, Math.floor(Number(value)));
-    else throw new Error(`bench: unknown argument ${a} (known: --smoke, --soak, --no-soak, --profile[=contender[:in-flight]], --only=json-post,get-64k,sweep-1,..., --contenders=1,3, --rounds=N, --duration=ms)`);
+    else throw new Error(`bench: unknown argument ${a} (known: --smoke, --soak, --no-soak, --profile[=contender[:in-flight]], --only=json-post,get-64k,sweep-1,...,log-in-context, --contenders=1,3, --rounds=N, --duration=ms)`);
   }
   return args;
 }
@@ -136,6 +137,21 @@ async function runSoak(ctx, mode) {
   }
 }
 
+/** The log line's cost by destination, in one process (log-in-context.js). */
+async function runLogInContext(ctx, mode) {
+  const config = { origin: ctx.origin, ...mode.logInContext };
+  log(`[log-in-context] six clients in one process, ${config.rounds} rounds of ${config.slotRequests} requests each ...`);
+  await call(ctx.server, 'reset');
+  const child = spawn(path.join(__dirname, 'log-in-context.js'), { env: { BENCH_CONFIG: JSON.stringify(config) } });
+  try {
+    const result = await nextMessage(child, 'result', config.guardMs);
+    for (const v of result.variants) log(`[log-in-context] ${v.name}: ${v.cpuPerReq.toFixed(0)} µs CPU/req, ${v.vsNone.toFixed(3)}x none, ${v.errors} errors`);
+    return result;
+  } finally {
+    await waitExit(child, 5000);
+  }
+}
+
 function machine(argv, args, mode, wallMs, lib) {
   const cpus = os.cpus();
   const v = (name) => require(`${name}/package.json`).version;
@@ -189,12 +205,16 @@ async function main() {
   const ctx = { ...(await startServer()), smoke: args.smoke };
   const runs = [];
   let soak = null;
+  let logInContext = null;
   try {
     for (const section of sections) {
       for (let round = 0; round < section.rounds; round++) {
         for (const id of section.contenders) runs.push(await runContender(ctx, section, id, round));
       }
     }
+    // Part of a full or smoke run; in a partial one only when named (--only=log-in-context).
+    const logLineToo = args.only === null ? args.contenders === null : args.only.includes('log-in-context');
+    if (!args.soakOnly && logLineToo) logInContext = await runLogInContext(ctx, mode);
     if (!args.noSoak && (args.only === null || args.soakOnly)) soak = await runSoak(ctx, mode);
   } finally {
     ctx.server.disconnect();
@@ -203,8 +223,8 @@ async function main() {
   }
 
   const summaries = sections.map((section) => ({ section, rows: summarize(runs, section) }));
-  const targets = checkTargets({ runs, soak, smoke: args.smoke });
-  const markdown = render({ meta: machine(argv, args, mode, Date.now() - t0, libLabel), summaries, soak, targets });
+  const targets = checkTargets({ runs, soak, logInContext, smoke: args.smoke });
+  const markdown = render({ meta: machine(argv, args, mode, Date.now() - t0, libLabel), summaries, soak, logInContext, targets });
   process.stdout.write(`${markdown}\n`);
   // A smoke run (CI) or a partial run leaves no file behind; the full run is the one worth keeping.
   const partial = args.only !== null || args.contenders !== null || args.rounds !== null || args.duration !== null || args.noSoak;

@@ -35,7 +35,7 @@ const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
  * @param {{ runs: object[], soak: object | null, smoke: boolean }} input
  * @returns {{ name: string, measured: string, pass: boolean, enforced: boolean }[]}
  */
-function checkTargets({ runs, soak, smoke }) {
+function checkTargets({ runs, soak, logInContext, smoke }) {
   const out = [];
   // Speed targets need real runs; in a smoke run they are shown but do not decide the exit code.
   const speed = !smoke;
@@ -140,6 +140,7 @@ function checkTargets({ runs, soak, smoke }) {
     });
   }
 
+  if (logInContext) out.push(...logInContextTargets(logInContext, speed));
   if (soak !== null) out.push(...soakTargets(soak, smoke));
   return out;
 }
@@ -220,6 +221,27 @@ function leanTargets(runs, speed) {
     const rps = ratio('get-64k', LEAN, BASELINE, 'rps');
     out.push({ name: `get-64k: #10 requests/s >= ${T.bigGetVsBaseline}x #3`, measured: `${fmt(rps)}x`, pass: rps >= T.bigGetVsBaseline, enforced: speed });
   }
+  return out;
+}
+
+/** Issue 13's log-line target read in one process (log-in-context.js), where machine noise cancels best. */
+function logInContextTargets(r, speed) {
+  const by = Object.fromEntries(r.variants.map((v) => [v.name, v]));
+  const out = [];
+  const limit = LEAN_TARGETS.loggingCost;
+  for (const name of ['sync', 'async']) {
+    if (!by[name]) continue;
+    out.push({ name: `log-in-context: the log line <= ${limit * 100} % of CPU per request, ${name === 'sync' ? 'synchronous' : 'asynchronous'} destination, one process`, measured: `${fmt(by[name].vsNone, 3)}x`, pass: by[name].vsNone <= 1 + limit, enforced: speed });
+  }
+  const rows = r.variants.filter((v) => v.name !== 'none').map((v) => `${v.name} ${fmt(v.vsNone, 3)}x`);
+  out.push({ name: 'info: log-in-context: CPU per request against no line, by logger', measured: rows.join(', '), pass: true, enforced: false, info: true });
+  const failed = r.variants.filter((v) => v.errors > 0);
+  out.push({
+    name: 'log-in-context: no errors',
+    measured: failed.length === 0 ? `${r.variants.length} clients, 0 errors` : failed.map((v) => `${v.name}: ${v.errors} (${v.firstError})`).join('; '),
+    pass: failed.length === 0,
+    enforced: true,
+  });
   return out;
 }
 
