@@ -1,4 +1,4 @@
-// What a run measures and for how long. The full plan takes about 15 minutes on a 2-core machine
+// What a run measures and for how long. The full plan takes about 17 minutes on a 2-core machine
 // (issue 13 added four sections' worth of contenders); --smoke sends a few hundred requests per run.
 'use strict';
 

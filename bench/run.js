@@ -3,7 +3,7 @@
 // contenders in alternating rounds (1 2 3 ... 7, 1 2 3 ... 7, ...), medians and same-round ratios,
 // the targets as PASS/FAIL, and the Markdown table in bench/results/latest.md.
 //
-//   node bench/run.js            full run (about 15 minutes on 2 cores), exits 1 if a target FAILs
+//   node bench/run.js            full run (about 17 minutes on 2 cores), exits 1 if a target FAILs
 //   node bench/run.js --smoke    a few hundred requests per run, 1 round: for CI; exits 1 on errors
 //                                or wrong connection counts (speed targets are shown, not enforced)
 //   node bench/run.js --soak     only the soak (100,000 requests through one client)
@@ -22,7 +22,7 @@ const { render } = require('./report');
 const { runFigures, summarize } = require('./summary');
 const { checkTargets } = require('./targets');
 
-/** The whole bench must end within this, whatever happens (a full run takes about 15 minutes). */
+/** The whole bench must end within this, whatever happens (a full run takes about 17 minutes). */
 const WALL_LIMIT_MS = 25 * 60_000;
 const RESULTS = path.join(__dirname, 'results');
 
