@@ -16,13 +16,11 @@ export class LiveCalls<T extends object> {
   private readonly slots: Array<T | undefined> = [];
   /** Free slot indexes, reused last-freed first (small integers: no references to keep). */
   private readonly free: number[] = [];
-  private count = 0;
 
   add(item: T): LiveSlot {
     const slot = this.free.length > 0 ? this.free.pop()! : this.slots.length;
     if (slot === this.slots.length) this.slots.push(item);
     else this.slots[slot] = item;
-    this.count++;
     return slot;
   }
 
@@ -31,11 +29,11 @@ export class LiveCalls<T extends object> {
     if (slot < 0 || this.slots[slot] !== item) return;
     this.slots[slot] = undefined;
     this.free.push(slot);
-    this.count--;
   }
 
+  /** Every slot is either held or free. */
   get size(): number {
-    return this.count;
+    return this.slots.length - this.free.length;
   }
 
   /** The items registered now, as a copy (close() ends them, which deletes them meanwhile). */
