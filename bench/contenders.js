@@ -120,13 +120,13 @@ function build(id, ctx) {
       // The library as published (npm install builds dist/ via `prepare`), with its defaults:
       // maxSockets is already 50, so the sweep needs no option.
       const { createClient } = loadLibrary();
-      const dropped = { lines: 0 };
+      const counted = { lines: 0 };
       let logger = false;
       let dest = null;
       if (id === 15) {
         // Counted, not written: the run still checks one line per request.
         const pino = require('pino');
-        logger = pino({ level: 'info' }, { write: (line) => { if (line.includes('"evt":"request"')) dropped.lines++; } });
+        logger = pino({ level: 'info' }, { write: (line) => { if (line.includes('"evt":"request"')) counted.lines++; } });
       } else if (id !== 2 && id !== 11) {
         const pino = require('pino');
         // The per-request line is written at its own level ('info'); pino's default destination is
@@ -148,7 +148,7 @@ function build(id, ctx) {
         dest.once('close', resolve);
         dest.end();
       });
-      const countedLines = id === 15 ? () => dropped.lines : undefined;
+      const countedLines = id === 15 ? () => counted.lines : undefined;
       return { send: axiosSender(client, harness), close: () => client.keepAlive.close().then(flush), countedLines };
     }
     case 9: {

@@ -15,8 +15,9 @@
 // to /dev/null and to a file on disk (a pipe to a log collector costs like the file or more).
 // Figures: µs per line in the calling thread (wall time of the loop: nothing else runs) and CPU of
 // the whole process (all threads: the worker's writes and libuv's included), each the median over
-// rounds, minus the 'off' variant. Async variants are flushed inside the timed window, so their
-// deferred writes are counted.
+// rounds, minus the 'off' variant. Async variants are waited for inside the timed window until their
+// last deferred write completes (pino-dest.js: sonic-boom's flush(cb) alone does not wait for it),
+// so their writes are counted.
 //
 //   node bench/log-line.js [--lines=20000] [--rounds=7]
 'use strict';
@@ -25,6 +26,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const pino = require('pino');
+const { written } = require('./pino-dest');
+const { median } = require('./stats');
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const LINES = Math.min(200_000, Number(args.lines) || 20_000);
@@ -53,7 +56,7 @@ function variants(target) {
       // Lines gathered in memory until 4 KiB are pending, then one synchronous write on the calling
       // thread: no libuv thread, no worker; what is gathered is lost on a hard kill.
       const dest = pino.destination({ dest: file, sync: true, minLength: 4096 });
-      return { logger: pino({ level: 'info' }, dest), flush: async () => flushedSync(dest), close: async () => { flushedSync(dest); dest.end(); } };
+      return { logger: pino({ level: 'info' }, dest), flush: () => written(dest), close: async () => { await written(dest); dest.end(); } };
     },
     async: () => {
       const dest = pino.destination({ dest: file, sync: false });
@@ -61,7 +64,7 @@ function variants(target) {
       return {
         logger: pino({ level: 'info' }, dest),
         ready,
-        flush: () => flushed(dest),
+        flush: () => written(dest),
         close: async () => dest.end(),
       };
     },
@@ -72,7 +75,7 @@ function variants(target) {
       return {
         logger: pino({ level: 'info' }, dest),
         ready,
-        flush: () => flushed(dest),
+        flush: () => written(dest),
         close: async () => dest.end(),
       };
     },
@@ -91,20 +94,6 @@ function variants(target) {
   };
 }
 
-/** sonic-boom's flush(cb) ends with an fsync, which /dev/null refuses (EINVAL) after the write succeeded. */
-function flushed(dest) {
-  return new Promise((resolve, reject) => dest.flush((e) => (e && e.code !== 'EINVAL' ? reject(e) : resolve())));
-}
-
-/** flushSync() writes what is gathered; its fsync is refused by /dev/null (EINVAL), as in flushed(). */
-function flushedSync(dest) {
-  try {
-    dest.flushSync();
-  } catch (e) {
-    if (e.code !== 'EINVAL') throw e;
-  }
-}
-
 async function measure(make) {
   const v = make();
   if (v.ready) await v.ready;
@@ -121,10 +110,6 @@ async function measure(make) {
   return { caller: callerUs / LINES, cpu: (cpu.user + cpu.system) / LINES };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main() {
   const out = [];

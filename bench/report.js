@@ -67,20 +67,12 @@ function logInContextTable(r) {
   const lines = [
     `### The log line in one process: createClient() (lean path), the JSON POST at ${r.concurrency} in flight, by destination`,
     '',
-    `Six clients in one process take turns (${r.rounds} round${r.rounds === 1 ? "" : "s"} of ${num(r.slotRequests)} requests each, order rotated per round); "x none" is the median of same-round ratios of CPU per request to \`logger: false\`. Every destination writes to /dev/null.`,
+    `Six clients in one process take turns (${r.rounds} round${r.rounds === 1 ? '' : 's'} of ${num(r.slotRequests)} requests each, order rotated per round); "x none" is the median of same-round ratios of CPU per request to \`logger: false\`. Every destination writes to /dev/null.`,
     '',
     '| logger | CPU µs/req | x none | errors |',
     '|---|---:|---:|---|',
   ];
-  const what = {
-    none: '`logger: false` (#11)',
-    fields: 'an object with no-op level methods, not pino: the library\'s own work for the line',
-    'no write': 'pino, a destination whose `write()` keeps nothing: serialisation only (#15)',
-    sync: '`pino.destination({ sync: true })` (#10)',
-    'sync 4 KiB': '`pino.destination({ sync: true, minLength: 4096 })` (#16)',
-    async: '`pino.destination({ sync: false })` (#14)',
-  };
-  for (const v of r.variants) lines.push(`| ${what[v.name] ?? v.name} | ${num(v.cpuPerReq)} | ${v.vsNone.toFixed(3)} | ${v.errors} |`);
+  for (const v of r.variants) lines.push(`| ${v.label} | ${num(v.cpuPerReq)} | ${v.vsNone.toFixed(3)} | ${v.errors} |`);
   return lines.join('\n');
 }
 

@@ -140,7 +140,7 @@ async function runSoak(ctx, mode) {
 /** The log line's cost by destination, in one process (log-in-context.js). */
 async function runLogInContext(ctx, mode) {
   const config = { origin: ctx.origin, ...mode.logInContext };
-  log(`[log-in-context] six clients in one process, ${config.rounds} round${config.rounds === 1 ? "" : "s"} of ${config.slotRequests} requests each ...`);
+  log(`[log-in-context] six clients in one process, ${config.rounds} round${config.rounds === 1 ? '' : 's'} of ${config.slotRequests} requests each ...`);
   await call(ctx.server, 'reset');
   const child = spawn(path.join(__dirname, 'log-in-context.js'), { env: { BENCH_CONFIG: JSON.stringify(config) } });
   try {
